@@ -1,0 +1,44 @@
+"""Event types (past tense) and the shape the domain hands to the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+ASSET_REQUESTED = "AssetRequested"
+ASSET_REGISTERED = "AssetRegistered"
+APPROVAL_RECORDED = "ApprovalRecorded"
+REQUEST_APPROVED = "RequestApproved"
+REQUEST_REJECTED = "RequestRejected"
+ASSET_PROCURED = "AssetProcured"
+ASSET_DEPLOYED = "AssetDeployed"
+ASSET_REASSIGNED = "AssetReassigned"
+ASSET_RETURNED = "AssetReturned"
+MAINTENANCE_STARTED = "MaintenanceStarted"
+MAINTENANCE_COMPLETED = "MaintenanceCompleted"
+COST_RECORDED = "CostRecorded"
+DETAILS_CORRECTED = "DetailsCorrected"
+ASSET_RETIRED = "AssetRetired"
+POLICY_CHANGED = "PolicyChanged"
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event decided but not yet stored: the store gives it a version, a time and its hashes."""
+
+    type: str
+    data: dict[str, Any]
+    schema_version: int = SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """What a fold needs of a stored event."""
+
+    type: str
+    data: dict[str, Any]
+    version: int
+    recorded_at: datetime

@@ -1,0 +1,247 @@
+"""The event store: append with an expected version, read a stream, read the global feed.
+
+Gap-free feed on PostgreSQL. Positions come from a sequence, and sequence values are handed out
+before commit, so a naive ``position > after`` reader can pass a position whose transaction commits
+later. Each appending transaction therefore calls ``itam_allocate_positions(n)`` before it writes
+anything: under a short session-level advisory lock it assigns the transaction id and takes its
+positions, so transaction ids and positions rise together. Readers only return events whose
+``tx_id`` is below ``pg_snapshot_xmin(pg_current_snapshot())``; every event with a smaller position
+belongs to a transaction at least as old, which has therefore already committed (and is visible) or
+aborted. The lock covers only the allocation, never the commit, so commits still group.
+On SQLite, writers are serialized by the database lock, so commit order is position order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.events import NewEvent, RecordedEvent
+from app.events.hashing import ZERO_HASH, event_hash, format_timestamp
+from app.events.tables import events
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since it was read: the unique key (asset_id, version) said no."""
+
+    def __init__(self, asset_id: UUID, expected: int, actual: int | None = None):
+        self.asset_id = asset_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"stream {asset_id} is not at version {expected} (found {actual})")
+
+
+@dataclass(frozen=True)
+class StoredEvent(RecordedEvent):
+    position: int
+    asset_id: UUID
+    schema_version: int
+    metadata: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as the API returns it, and as it is hashed."""
+        return {
+            "position": self.position,
+            "asset_id": str(self.asset_id),
+            "version": self.version,
+            "type": self.type,
+            "schema_version": self.schema_version,
+            "data": self.data,
+            "metadata": self.metadata,
+            "recorded_at": format_timestamp(self.recorded_at),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class Append:
+    """New events for one stream, which must be at ``expected_version`` when they are written."""
+
+    asset_id: UUID
+    expected_version: int
+    events: Sequence[NewEvent]
+    metadata: dict[str, Any]
+
+
+_COLUMNS = (
+    events.c.position,
+    events.c.asset_id,
+    events.c.version,
+    events.c.type,
+    events.c.schema_version,
+    events.c.data,
+    events.c.meta,
+    events.c.recorded_at,
+    events.c.prev_hash,
+    events.c.hash,
+)
+
+
+def _from_row(row: sa.Row[Any]) -> StoredEvent:
+    return StoredEvent(
+        position=row.position,
+        asset_id=row.asset_id,
+        version=row.version,
+        type=row.type,
+        schema_version=row.schema_version,
+        data=row.data,
+        metadata=row.meta,
+        recorded_at=row.recorded_at,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _visible_in_feed() -> sa.ColumnElement[bool]:
+    """PostgreSQL: only events of transactions older than every one still running (see module doc)."""
+    horizon = sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    return events.c.tx_id < horizon
+
+
+class EventStore:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+
+    async def append(self, appends: Sequence[Append]) -> list[StoredEvent]:
+        """Writes every stream's events in the caller's transaction, or raises ConcurrencyError.
+
+        On PostgreSQL this must be the transaction's first write (the allocator checks it).
+        """
+        heads = [await self._head(a.asset_id) for a in appends]
+        for append, (version, _) in zip(appends, heads, strict=True):
+            if version != append.expected_version:
+                raise ConcurrencyError(append.asset_id, append.expected_version, version)
+        count = sum(len(a.events) for a in appends)
+        if count == 0:
+            return []
+        tx_id, first_position = await self._allocate(count)
+        recorded_at = datetime.now(UTC)
+        stored: list[StoredEvent] = []
+        position = first_position
+        for append, (version, prev_hash) in zip(appends, heads, strict=True):
+            for new in append.events:
+                version += 1
+                body = {
+                    "asset_id": str(append.asset_id),
+                    "version": version,
+                    "type": new.type,
+                    "schema_version": new.schema_version,
+                    "data": new.data,
+                    "metadata": append.metadata,
+                    "recorded_at": format_timestamp(recorded_at),
+                }
+                digest = event_hash(prev_hash, body)
+                stored.append(
+                    StoredEvent(
+                        position=position,
+                        asset_id=append.asset_id,
+                        version=version,
+                        type=new.type,
+                        schema_version=new.schema_version,
+                        data=new.data,
+                        metadata=append.metadata,
+                        recorded_at=recorded_at,
+                        prev_hash=prev_hash,
+                        hash=digest,
+                    )
+                )
+                prev_hash = digest
+                position += 1
+        rows = [
+            {
+                "position": e.position,
+                "asset_id": e.asset_id,
+                "version": e.version,
+                "type": e.type,
+                "schema_version": e.schema_version,
+                "data": e.data,
+                "meta": e.metadata,
+                "recorded_at": e.recorded_at,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+                "tx_id": tx_id,
+            }
+            for e in stored
+        ]
+        try:
+            await self.conn.execute(events.insert(), rows)
+        except sa.exc.IntegrityError as exc:
+            if "uq_events_stream_version" in str(exc) or "events.asset_id, events.version" in str(exc):
+                first = appends[0]
+                raise ConcurrencyError(first.asset_id, first.expected_version) from exc
+            raise
+        return stored
+
+    async def _head(self, asset_id: UUID) -> tuple[int, str]:
+        query = (
+            sa.select(events.c.version, events.c.hash)
+            .where(events.c.asset_id == asset_id)
+            .order_by(events.c.version.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(query)).first()
+        return (0, ZERO_HASH) if row is None else (row.version, row.hash)
+
+    async def _allocate(self, count: int) -> tuple[int | None, int]:
+        if self.postgres:
+            row = (
+                await self.conn.execute(
+                    sa.text("SELECT tx_id, first_position FROM itam_allocate_positions(:n)"), {"n": count}
+                )
+            ).one()
+            return row.tx_id, row.first_position
+        last = (await self.conn.execute(sa.select(sa.func.max(events.c.position)))).scalar()
+        return None, (last or 0) + 1
+
+    async def read_stream(
+        self,
+        asset_id: UUID,
+        *,
+        after_version: int = 0,
+        to_version: int | None = None,
+        recorded_until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        query = (
+            sa.select(*_COLUMNS)
+            .where(events.c.asset_id == asset_id, events.c.version > after_version)
+            .order_by(events.c.version)
+        )
+        if to_version is not None:
+            query = query.where(events.c.version <= to_version)
+        if recorded_until is not None:
+            query = query.where(events.c.recorded_at <= recorded_until)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_from_row(row) for row in await self.conn.execute(query)]
+
+    async def read_feed(self, *, after: int = 0, limit: int = 100) -> list[StoredEvent]:
+        """Events after ``after`` in position order; no event can later appear below the last one."""
+        query = sa.select(*_COLUMNS).where(events.c.position > after).order_by(events.c.position).limit(limit)
+        if self.postgres:
+            query = query.where(_visible_in_feed())
+        return [_from_row(row) for row in await self.conn.execute(query)]
+
+    async def scan_streams(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:
+        """Every event, stream by stream in version order, in bounded batches (for audits)."""
+        last: tuple[Any, int] | None = None
+        while True:
+            query = sa.select(*_COLUMNS).order_by(events.c.asset_id, events.c.version).limit(batch)
+            if last is not None:
+                query = query.where(sa.tuple_(events.c.asset_id, events.c.version) > sa.tuple_(*last))
+            rows = (await self.conn.execute(query)).all()
+            for row in rows:
+                yield _from_row(row)
+            if len(rows) < batch:
+                return
+            last = (rows[-1].asset_id, rows[-1].version)

@@ -1,0 +1,110 @@
+"""The current state of each asset: one row per asset, written with its events.
+
+The row is the fold of the asset's stream (``Asset``), stored column for column with money in
+integer cents, so sums in SQL are exact on every database. Commands load the asset from this row
+instead of replaying the stream, which keeps a command's cost independent of its history's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db import UTCDateTime, metadata
+from app.domain.asset import DATE_FIELDS, MONEY_FIELDS, Asset
+from app.domain.lifecycle import State
+
+TEXT_FIELDS = (
+    "category",
+    "model",
+    "description",
+    "department",
+    "requested_by",
+    "vendor",
+    "financing",
+    "serial_number",
+    "asset_tag",
+    "owner",
+    "location",
+    "disposition",
+    "pending_reason",
+    "first_approver",
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    *(sa.Column(name, sa.Text()) for name in TEXT_FIELDS),
+    *(sa.Column(name, sa.BigInteger()) for name in MONEY_FIELDS),
+    *(sa.Column(name, sa.Date()) for name in DATE_FIELDS),
+    sa.Column("useful_life_months", sa.Integer()),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# A tag names one live asset; retired and rejected assets free theirs.
+LIVE_TAG_INDEX = "uq_assets_live_asset_tag"
+sa.Index(
+    LIVE_TAG_INDEX,
+    assets.c.asset_tag,
+    unique=True,
+    sqlite_where=sa.text("asset_tag IS NOT NULL AND state NOT IN ('retired', 'rejected')"),
+    postgresql_where=sa.text("asset_tag IS NOT NULL AND state NOT IN ('retired', 'rejected')"),
+)
+
+_ASSET_FIELDS = tuple(f.name for f in fields(Asset))
+
+
+def _to_cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else int(amount.scaleb(2).to_integral_value())
+
+
+def _from_cents(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+def to_row(asset: Asset) -> dict[str, Any]:
+    row = asset.as_dict()
+    for name in MONEY_FIELDS:
+        row[name] = _to_cents(row[name])
+    row["state"] = asset.state.value if asset.state else None
+    return row
+
+
+def from_row(row: sa.Row[Any]) -> Asset:
+    values = {name: getattr(row, name) for name in _ASSET_FIELDS}
+    for name in MONEY_FIELDS:
+        values[name] = _from_cents(values[name])
+    values["state"] = State(values["state"])
+    return Asset(**values)
+
+
+class AssetRows:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def get(self, asset_id: UUID) -> Asset | None:
+        row = (await self.conn.execute(sa.select(assets).where(assets.c.id == asset_id))).first()
+        return None if row is None else from_row(row)
+
+    async def save(self, asset: Asset, *, new: bool) -> None:
+        row = to_row(asset)
+        if new:
+            await self.conn.execute(assets.insert().values(row))
+        else:
+            await self.conn.execute(assets.update().where(assets.c.id == asset.id).values(row))
+
+    async def tag_holder(self, asset_tag: str) -> UUID | None:
+        """The live asset that carries ``asset_tag``, if any."""
+        query = sa.select(assets.c.id).where(
+            assets.c.asset_tag == asset_tag, assets.c.state.not_in([State.RETIRED.value, State.REJECTED.value])
+        )
+        return (await self.conn.execute(query)).scalar()

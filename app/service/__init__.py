@@ -1,0 +1,1 @@
+"""Service layer: the unit of work and the command handlers that run in it."""

@@ -1,0 +1,97 @@
+"""Command handlers: load the asset, let the domain decide, append, update the projections.
+
+Everything runs in the caller's unit of work; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from app.domain.asset import Asset
+from app.domain.commands import CREATION_COMMANDS, Command
+from app.domain.decisions import Context, decide
+from app.domain.events import NewEvent, RecordedEvent
+from app.events.store import Append
+from app.projections.assets import LIVE_TAG_INDEX
+from app.service.uow import UnitOfWork
+
+
+class NotFound(Exception):
+    def __init__(self, asset_id: UUID):
+        self.asset_id = asset_id
+        super().__init__(f"asset {asset_id} does not exist")
+
+
+class VersionConflict(Exception):
+    def __init__(self, expected: int, actual: int):
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"the asset is at version {actual}, not {expected}")
+
+
+class DuplicateAssetTag(Exception):
+    def __init__(self, asset_tag: str, holder: UUID | None):
+        self.asset_tag = asset_tag
+        self.holder = holder
+        super().__init__(f"asset tag '{asset_tag}' already belongs to another live asset")
+
+
+async def load(uow: UnitOfWork, asset_id: UUID) -> Asset:
+    asset = await uow.assets.get(asset_id)
+    if asset is None:
+        raise NotFound(asset_id)
+    return asset
+
+
+def _preview(asset: Asset, new: list[NewEvent]) -> Asset:
+    preview = dataclasses.replace(asset)
+    now = datetime.now(UTC)
+    for offset, event in enumerate(new, start=1):
+        preview.apply(RecordedEvent(event.type, event.data, asset.version + offset, now))
+    return preview
+
+
+async def _ensure_tag_free(uow: UnitOfWork, before: Asset, after: Asset) -> None:
+    tag = after.asset_tag
+    if tag is None or tag == before.asset_tag:
+        return
+    holder = await uow.assets.tag_holder(tag)
+    if holder is not None and holder != after.id:
+        raise DuplicateAssetTag(tag, holder)
+
+
+async def execute(
+    uow: UnitOfWork,
+    asset_id: UUID,
+    command: Command,
+    ctx: Context,
+    metadata: dict[str, Any],
+    expected_version: int | None = None,
+) -> Asset:
+    """Runs one command against one asset and returns the asset as it is after the new events."""
+    creating = isinstance(command, CREATION_COMMANDS)
+    if creating:
+        asset = Asset(id=asset_id)
+    else:
+        await uow.lock_asset(asset_id)
+        asset = await load(uow, asset_id)
+    if expected_version is not None and expected_version != asset.version:
+        raise VersionConflict(expected_version, asset.version)
+    new = decide(asset, command, ctx)
+    await _ensure_tag_free(uow, asset, _preview(asset, new))
+    stored = await uow.events.append([Append(asset_id, asset.version, new, metadata)])
+    for event in stored:
+        asset.apply(event)
+    try:
+        await uow.assets.save(asset, new=creating)
+    except sa.exc.IntegrityError as exc:
+        # Two writers racing for one tag: the partial unique index decides.
+        if asset.asset_tag is not None and (LIVE_TAG_INDEX in str(exc) or "assets.asset_tag" in str(exc)):
+            raise DuplicateAssetTag(asset.asset_tag, None) from exc
+        raise
+    return asset
