@@ -56,7 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     migrate.upgrade(settings.database_url)
     token = _with_connection(_bootstrap_admin)
     if token is not None:
-        print(f"Created the first API key, '{BOOTSTRAP_ADMIN}' (role admin). It is shown only once:", file=sys.stderr)
+        print(
+            f"Created the first API key, '{BOOTSTRAP_ADMIN}' (role admin). It is shown only once:",
+            file=sys.stderr,
+        )
         print(token, flush=True)
     uvicorn.run(
         "app.api.app:create_app_from_env",

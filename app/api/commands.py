@@ -127,5 +127,6 @@ async def run_command(
             if scope is None or not _is_idempotency_race(exc):
                 raise
             # The same key raced us and won: the next attempt finds its saved response.
-    raise Problem(503, "service-unavailable", "the asset is too busy right now; try again",
-                  headers={"Retry-After": "1"})
+    raise Problem(
+        503, "service-unavailable", "the asset is too busy right now; try again", headers={"Retry-After": "1"}
+    )

@@ -78,8 +78,10 @@ class BodyGuardMiddleware:
             return
         content_type = _header(scope, b"content-type")
         if body and content_type is not None and not _is_json(content_type):
-            problem = Problem(415, "unsupported-media-type", f"send JSON (application/json), not '{content_type}'")
-            await problem.response()(scope, receive, send)
+            refusal = Problem(
+                415, "unsupported-media-type", f"send JSON (application/json), not '{content_type}'"
+            )
+            await refusal.response()(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -75,7 +75,8 @@ def validation_problem(errors: list[dict[str, Any]], detail: str | None = None) 
     if detail is None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(part) for part in first["loc"])
-        detail = f"{where}: {first['msg']}" if where else first["msg"]
+        message = str(first["msg"])
+        detail = f"{where}: {message}" if where else message
     return Problem(422, "validation-error", detail, errors=errors)
 
 
@@ -105,7 +106,7 @@ def _from_http(exc: StarletteHTTPException) -> Problem:
         413: "payload-too-large",
         415: "unsupported-media-type",
     }.get(exc.status_code, "http-error")
-    detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(slug, "error")
+    detail = str(exc.detail) if isinstance(exc.detail, str) else TITLES.get(slug, "error")
     if exc.status_code == 400:
         detail = "the request body could not be parsed as JSON"
     return Problem(exc.status_code, slug, detail, headers=dict(exc.headers or {}))

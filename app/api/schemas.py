@@ -9,7 +9,7 @@ import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
@@ -36,7 +36,7 @@ def _decimal(value: Any, places: int, maximum: Decimal) -> Decimal:
     if not amount.is_finite():
         raise ValueError("must be a finite number (NaN and Infinity are refused)")
     if isinstance(value, str) and not _DECIMAL_TEXT.match(text):
-        raise ValueError("must be a plain decimal such as \"1249.50\"")
+        raise ValueError('must be a plain decimal such as "1249.50"')
     step = Decimal(1).scaleb(-places)
     if amount != amount.quantize(step):
         raise ValueError(f"must have at most {places} decimal places")
@@ -93,7 +93,9 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def fields(self, exclude: set[str] | None = None) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in type(self).model_fields if name not in (exclude or set())}
+        return {
+            name: getattr(self, name) for name in type(self).model_fields if name not in (exclude or set())
+        }
 
 
 class PricedBody(Body):

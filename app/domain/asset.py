@@ -28,7 +28,14 @@ MONEY_FIELDS = (
     "other_costs",
     "recovered_value",
 )
-DATE_FIELDS = ("acquired_on", "lease_end", "warranty_expires", "deployed_on", "retired_on", "last_maintenance_on")
+DATE_FIELDS = (
+    "acquired_on",
+    "lease_end",
+    "warranty_expires",
+    "deployed_on",
+    "retired_on",
+    "last_maintenance_on",
+)
 
 
 def _date(text: str | None) -> date | None:

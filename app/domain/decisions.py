@@ -116,7 +116,9 @@ def approve(asset: Asset, c: cmd.Approve, ctx: Context) -> list[ev.NewEvent]:
     if needs_two and asset.first_approver is None:
         return [ev.NewEvent(ev.APPROVAL_RECORDED, {"approver": ctx.actor, "comment": c.comment})]
     if asset.first_approver is not None and asset.first_approver == ctx.actor:
-        raise SeparationOfDuties(f"'{ctx.actor}' gave the first approval; the second must come from someone else")
+        raise SeparationOfDuties(
+            f"'{ctx.actor}' gave the first approval; the second must come from someone else"
+        )
     data = {
         "approver": ctx.actor,
         "comment": c.comment,

@@ -12,7 +12,9 @@ class InvalidTransition(DomainError):
         self.state = state
         self.trigger = trigger
         self.allowed = allowed
-        super().__init__(f"'{trigger}' is not allowed in state '{state}'; allowed: {', '.join(allowed) or 'none'}")
+        super().__init__(
+            f"'{trigger}' is not allowed in state '{state}'; allowed: {', '.join(allowed) or 'none'}"
+        )
 
 
 class InvalidField(DomainError):

@@ -35,7 +35,11 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "request", "source": [NEW], "dest": State.REQUESTED.value},
     {"trigger": "register", "source": [NEW], "dest": State.PROCURED.value},
     {"trigger": "approve", "source": [State.REQUESTED.value], "dest": State.APPROVED.value},
-    {"trigger": "reject", "source": [State.REQUESTED.value, State.APPROVED.value], "dest": State.REJECTED.value},
+    {
+        "trigger": "reject",
+        "source": [State.REQUESTED.value, State.APPROVED.value],
+        "dest": State.REJECTED.value,
+    },
     {"trigger": "procure", "source": [State.APPROVED.value], "dest": State.PROCURED.value},
     {"trigger": "deploy", "source": [State.PROCURED.value], "dest": State.DEPLOYED.value},
     {"trigger": "reassign", "source": [State.DEPLOYED.value], "dest": State.DEPLOYED.value},
@@ -85,5 +89,5 @@ def describe() -> dict[str, Any]:
         "initial": [s.value for s in INITIAL],
         "terminal": [s.value for s in TERMINAL],
         "transitions": transitions,
-        "mermaid": Graph(MACHINE).get_graph().source,
+        "mermaid": Graph(MACHINE).get_graph().source,  # type: ignore[arg-type]
     }

@@ -86,7 +86,7 @@ _COLUMNS = (
 )
 
 
-def _from_row(row: sa.Row[Any]) -> StoredEvent:
+def _from_row(row: Any) -> StoredEvent:
     return StoredEvent(
         position=row.position,
         asset_id=row.asset_id,

@@ -105,6 +105,7 @@ class AssetRows:
     async def tag_holder(self, asset_tag: str) -> UUID | None:
         """The live asset that carries ``asset_tag``, if any."""
         query = sa.select(assets.c.id).where(
-            assets.c.asset_tag == asset_tag, assets.c.state.not_in([State.RETIRED.value, State.REJECTED.value])
+            assets.c.asset_tag == asset_tag,
+            assets.c.state.not_in([State.RETIRED.value, State.REJECTED.value]),
         )
         return (await self.conn.execute(query)).scalar()

@@ -39,9 +39,13 @@ class IdempotencyRecords:
             t.c.principal == scope.principal, t.c.path == scope.path, t.c.key == scope.key
         )
         row = (await self.conn.execute(query)).first()
-        return None if row is None else SavedResponse(row.request_hash, row.status_code, row.response, row.etag)
+        return (
+            None if row is None else SavedResponse(row.request_hash, row.status_code, row.response, row.etag)
+        )
 
-    async def put(self, scope: IdempotencyScope, status_code: int, body: dict[str, Any], etag: str | None) -> None:
+    async def put(
+        self, scope: IdempotencyScope, status_code: int, body: dict[str, Any], etag: str | None
+    ) -> None:
         await self.conn.execute(
             idempotency_keys.insert().values(
                 principal=scope.principal,

@@ -59,8 +59,12 @@ $$;
 def upgrade() -> None:
     op.create_table(
         "events",
-        sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-                  autoincrement=False),
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        ),
         sa.Column("asset_id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("type", sa.String(64), nullable=False),
@@ -93,13 +97,38 @@ def upgrade() -> None:
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("revoked_at", TIMESTAMP, nullable=True),
     )
-    text_columns = ["category", "model", "description", "department", "requested_by", "vendor", "financing",
-                    "serial_number", "asset_tag", "owner", "location", "disposition", "pending_reason",
-                    "first_approver"]
-    money_columns = ["estimated_cost", "purchase_cost", "residual_value", "maintenance_cost", "other_costs",
-                     "recovered_value"]
-    date_columns = ["acquired_on", "lease_end", "warranty_expires", "deployed_on", "retired_on",
-                    "last_maintenance_on"]
+    text_columns = [
+        "category",
+        "model",
+        "description",
+        "department",
+        "requested_by",
+        "vendor",
+        "financing",
+        "serial_number",
+        "asset_tag",
+        "owner",
+        "location",
+        "disposition",
+        "pending_reason",
+        "first_approver",
+    ]
+    money_columns = [
+        "estimated_cost",
+        "purchase_cost",
+        "residual_value",
+        "maintenance_cost",
+        "other_costs",
+        "recovered_value",
+    ]
+    date_columns = [
+        "acquired_on",
+        "lease_end",
+        "warranty_expires",
+        "deployed_on",
+        "retired_on",
+        "last_maintenance_on",
+    ]
     op.create_table(
         "assets",
         sa.Column("id", sa.Uuid(), primary_key=True),
@@ -112,17 +141,27 @@ def upgrade() -> None:
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
     )
-    op.create_index("uq_assets_live_asset_tag", "assets", ["asset_tag"], unique=True,
-                    sqlite_where=sa.text(LIVE_TAG), postgresql_where=sa.text(LIVE_TAG))
+    op.create_index(
+        "uq_assets_live_asset_tag",
+        "assets",
+        ["asset_tag"],
+        unique=True,
+        sqlite_where=sa.text(LIVE_TAG),
+        postgresql_where=sa.text(LIVE_TAG),
+    )
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE SEQUENCE events_position_seq AS bigint")
         op.execute(ALLOCATOR)
         op.execute(IMMUTABLE)
-        op.execute("CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
-                   "FOR EACH ROW EXECUTE FUNCTION itam_events_are_append_only()")
-        op.execute("CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION itam_events_are_append_only()")
+        op.execute(
+            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+            "FOR EACH ROW EXECUTE FUNCTION itam_events_are_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION itam_events_are_append_only()"
+        )
 
 
 def downgrade() -> None:

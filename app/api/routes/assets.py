@@ -177,7 +177,9 @@ def _parse_as_of(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
-        raise field_problem(["query", "as_of"], "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z") from None
+        raise field_problem(
+            ["query", "as_of"], "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         raise field_problem(["query", "as_of"], "must carry a time zone offset (Z or +hh:mm)")
     return moment
@@ -236,5 +238,10 @@ async def verify_asset(asset_id: UUID, container: ContainerDep, _: Auditor) -> R
         raise NotFound(asset_id)
     check = verify_chain(str(asset_id), (e.to_json() for e in history))
     return json_response(
-        {"asset_id": str(asset_id), "ok": check.ok, "events": check.events, "first_bad_version": check.first_bad_version}
+        {
+            "asset_id": str(asset_id),
+            "ok": check.ok,
+            "events": check.events,
+            "first_bad_version": check.first_bad_version,
+        }
     )
