@@ -46,12 +46,14 @@ def spec_allows(state: State | None, trigger: str) -> bool:
 
 
 PAIRS = [
-    pytest.param(state, trigger, id=f"{state_id(state)}-{trigger}") for state in STATES for trigger in SPEC_TABLE
+    pytest.param(state, trigger, id=f"{state_id(state)}-{trigger}")
+    for state in STATES
+    for trigger in SPEC_TABLE
 ]
 
 
 def test_the_machine_knows_exactly_the_thirteen_triggers_of_the_spec_in_table_order():
-    assert lifecycle.TRIGGERS == list(SPEC_TABLE)
+    assert list(SPEC_TABLE) == lifecycle.TRIGGERS
 
 
 def test_the_machine_knows_exactly_the_seven_states_of_the_spec():
