@@ -20,7 +20,6 @@ from app.api.representation import asset_json, etag
 from app.apikeys import Principal
 from app.bootstrap import Container
 from app.domain.commands import Command
-from app.domain.decisions import Context
 from app.events.hashing import canonical_json
 from app.events.store import ConcurrencyError
 from app.service import handlers
@@ -102,7 +101,6 @@ async def run_command(
     expected = parse_if_match(request)
     scope = await _scope(request, principal)
     metadata = _metadata(request, principal, scope)
-    ctx = Context(actor=principal.name, today=container.today())
     for _ in range(ATTEMPTS):
         try:
             async with container.uow() as uow:
@@ -110,7 +108,9 @@ async def run_command(
                     saved = await uow.idempotency.get(scope)
                     if saved is not None:
                         return _replay(saved, scope)
-                asset = await handlers.execute(uow, asset_id, command, ctx, metadata, expected)
+                asset = await handlers.execute(
+                    uow, asset_id, command, principal.name, container.today(), metadata, expected
+                )
                 body = asset_json(asset)
                 tag = etag(asset.version)
                 if scope is not None:

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from app.domain import commands as cmd
-from app.domain.money import CENT, MAX_AMOUNT
+from app.domain.money import CENT, MAX_AMOUNT, to_str
+from app.domain.policy import DEFAULT_REPLACEMENT_COST_RATIO
 
 MAX_TEXT = 2000
 _DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
@@ -236,3 +237,68 @@ class RetireBody(PricedBody):
 
     def command(self) -> cmd.Retire:
         return cmd.Retire(**self.fields({"currency"}))
+
+
+def _ratio(value: Any) -> Decimal:
+    return _decimal(value, 4, Decimal(10))
+
+
+Ratio = Annotated[Decimal, BeforeValidator(_ratio)]
+IntervalDays = Annotated[int, Strict(), Field(ge=1, le=3650)]
+Key = Annotated[Name, Field(max_length=200)]
+
+
+class CategoryPolicy(Body):
+    auto_approve_below: Money | None = None
+    max_cost: Money | None = None
+    useful_life_months: Months | None = None
+    maintenance_interval_days: IntervalDays | None = None
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> CategoryPolicy:
+        if (
+            self.auto_approve_below is not None
+            and self.max_cost is not None
+            and self.auto_approve_below > self.max_cost
+        ):
+            raise ValueError("auto_approve_below cannot be above max_cost")
+        return self
+
+
+class PolicyBody(Body):
+    """The approval policy document (SPEC section 5); every field is optional."""
+
+    currency: Currency | None = None
+    categories: dict[Key, CategoryPolicy] | None = None
+    closed_categories: Annotated[bool, Strict()] | None = None
+    department_budgets: dict[Key, Money] | None = None
+    replacement_cost_ratio: Ratio | None = None
+    second_approval_above: Money | None = None
+
+    def ratio(self) -> Decimal:
+        return (
+            DEFAULT_REPLACEMENT_COST_RATIO
+            if self.replacement_cost_ratio is None
+            else self.replacement_cost_ratio
+        )
+
+    def document(self, currency: str) -> dict[str, Any]:
+        """The normalized document: every field present, money as 2-place strings."""
+        return {
+            "currency": currency,
+            "categories": {
+                name: {
+                    "auto_approve_below": to_str(rule.auto_approve_below),
+                    "max_cost": to_str(rule.max_cost),
+                    "useful_life_months": rule.useful_life_months,
+                    "maintenance_interval_days": rule.maintenance_interval_days,
+                }
+                for name, rule in sorted((self.categories or {}).items())
+            },
+            "closed_categories": bool(self.closed_categories),
+            "department_budgets": {
+                dept: to_str(v) for dept, v in sorted((self.department_budgets or {}).items())
+            },
+            "replacement_cost_ratio": f"{self.ratio():f}",
+            "second_approval_above": to_str(self.second_approval_above),
+        }

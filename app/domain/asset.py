@@ -74,6 +74,8 @@ class Asset:
     pending_reason: str | None = None
     first_approver: str | None = None
     last_maintenance_on: date | None = None
+    approved_at: datetime | None = None
+    registered: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -92,6 +94,8 @@ class Asset:
         handler = _APPLIERS.get(event.type)
         if handler is not None:
             handler(self, event.data)
+        if event.type == ev.REQUEST_APPROVED:
+            self.approved_at = event.recorded_at
         self.version = event.version
         if self.created_at is None:
             self.created_at = event.recorded_at
@@ -128,6 +132,7 @@ def _requested(asset: Asset, data: dict[str, Any]) -> None:
 
 def _registered(asset: Asset, data: dict[str, Any]) -> None:
     asset.state = State.PROCURED
+    asset.registered = True
     asset.category = data.get("category")
     asset.model = data.get("model")
     asset.department = data.get("department")

@@ -19,6 +19,7 @@ from app.domain.asset import Asset
 from app.domain.errors import InvalidField, InvalidTransition, SeparationOfDuties
 from app.domain.lifecycle import allowed_triggers, is_allowed
 from app.domain.money import ZERO, to_str
+from app.domain.policy import POLICY_ACTOR, Policy, evaluate
 
 DEFAULT_USEFUL_LIFE_MONTHS = 36
 MANUAL_RULE = "manual"
@@ -33,6 +34,23 @@ class Context:
     policy_version: int = 0
     second_approval_above: Decimal | None = None
     useful_life_months: dict[str, int] = field(default_factory=dict)
+    # For requests: the policy in force, and the department's committed + spent this year.
+    policy: Policy | None = None
+    budget_used: Decimal = ZERO
+
+    @classmethod
+    def under(cls, policy: Policy | None, *, actor: str, today: date, budget_used: Decimal = ZERO) -> Context:
+        if policy is None:
+            return cls(actor=actor, today=today)
+        return cls(
+            actor=actor,
+            today=today,
+            policy_version=policy.version,
+            second_approval_above=policy.second_approval_above,
+            useful_life_months=policy.useful_life_months(),
+            policy=policy,
+            budget_used=budget_used,
+        )
 
 
 def _iso(value: date | None) -> str | None:
@@ -81,7 +99,35 @@ def request(asset: Asset, c: cmd.RequestAsset, ctx: Context) -> list[ev.NewEvent
         "needed_by": _iso(c.needed_by),
         "requested_by": ctx.actor,
     }
-    return [ev.NewEvent(ev.ASSET_REQUESTED, data)]
+    if ctx.policy is None:
+        return [ev.NewEvent(ev.ASSET_REQUESTED, data)]
+    outcome = evaluate(ctx.policy, c.category, c.department, c.estimated_cost, ctx.budget_used)
+    if outcome.decision == "pending":
+        return [ev.NewEvent(ev.ASSET_REQUESTED, {**data, "pending_reason": outcome.reason})]
+    automatic = {"actor": POLICY_ACTOR, "causation_id": f"{asset.id}:1"}
+    if outcome.decision == "approve":
+        decided = {
+            "approver": POLICY_ACTOR,
+            "comment": outcome.reason,
+            "auto": True,
+            "policy_version": ctx.policy.version,
+            "rule": outcome.rule,
+        }
+        return [
+            ev.NewEvent(ev.ASSET_REQUESTED, data),
+            ev.NewEvent(ev.REQUEST_APPROVED, decided, metadata=automatic),
+        ]
+    decided = {
+        "rejected_by": POLICY_ACTOR,
+        "reason": outcome.reason,
+        "auto": True,
+        "policy_version": ctx.policy.version,
+        "rule": outcome.rule,
+    }
+    return [
+        ev.NewEvent(ev.ASSET_REQUESTED, data),
+        ev.NewEvent(ev.REQUEST_REJECTED, decided, metadata=automatic),
+    ]
 
 
 def register(asset: Asset, c: cmd.RegisterAsset, ctx: Context) -> list[ev.NewEvent]:

@@ -32,6 +32,8 @@ class NewEvent:
     type: str
     data: dict[str, Any]
     schema_version: int = SCHEMA_VERSION
+    # Overrides of the command's metadata, e.g. the actor "policy" for an automatic decision.
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -131,13 +131,14 @@ class EventStore:
         for append, (version, prev_hash) in zip(appends, heads, strict=True):
             for new in append.events:
                 version += 1
+                metadata = append.metadata if new.metadata is None else {**append.metadata, **new.metadata}
                 body = {
                     "asset_id": str(append.asset_id),
                     "version": version,
                     "type": new.type,
                     "schema_version": new.schema_version,
                     "data": new.data,
-                    "metadata": append.metadata,
+                    "metadata": metadata,
                     "recorded_at": format_timestamp(recorded_at),
                 }
                 digest = event_hash(prev_hash, body)
@@ -149,7 +150,7 @@ class EventStore:
                         type=new.type,
                         schema_version=new.schema_version,
                         data=new.data,
-                        metadata=append.metadata,
+                        metadata=metadata,
                         recorded_at=recorded_at,
                         prev_hash=prev_hash,
                         hash=digest,
@@ -224,6 +225,21 @@ class EventStore:
         if limit is not None:
             query = query.limit(limit)
         return [_from_row(row) for row in await self.conn.execute(query)]
+
+    async def read_last(self, asset_id: UUID) -> StoredEvent | None:
+        query = (
+            sa.select(*_COLUMNS)
+            .where(events.c.asset_id == asset_id)
+            .order_by(events.c.version.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(query)).first()
+        return None if row is None else _from_row(row)
+
+    async def read_version(self, asset_id: UUID, version: int) -> StoredEvent | None:
+        query = sa.select(*_COLUMNS).where(events.c.asset_id == asset_id, events.c.version == version)
+        row = (await self.conn.execute(query)).first()
+        return None if row is None else _from_row(row)
 
     async def read_feed(self, *, after: int = 0, limit: int = 100) -> list[StoredEvent]:
         """Events after ``after`` in position order; no event can later appear below the last one."""

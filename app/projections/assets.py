@@ -8,6 +8,7 @@ instead of replaying the stream, which keeps a command's cost independent of its
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,8 @@ assets = sa.Table(
     *(sa.Column(name, sa.BigInteger()) for name in MONEY_FIELDS),
     *(sa.Column(name, sa.Date()) for name in DATE_FIELDS),
     sa.Column("useful_life_months", sa.Integer()),
+    sa.Column("approved_at", UTCDateTime()),
+    sa.Column("registered", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
@@ -101,6 +104,29 @@ class AssetRows:
             await self.conn.execute(assets.insert().values(row))
         else:
             await self.conn.execute(assets.update().where(assets.c.id == asset.id).values(row))
+
+    async def budget_used(self, department: str, year: int) -> Decimal:
+        """The department's committed (approved this year, not yet procured) plus spent (procured,
+        not registered, acquired this year), as SPEC section 4 defines them for the budgets report."""
+        start = datetime(year, 1, 1, tzinfo=UTC)
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+        committed = sa.select(sa.func.coalesce(sa.func.sum(assets.c.estimated_cost), 0)).where(
+            assets.c.department == department,
+            assets.c.state == State.APPROVED.value,
+            assets.c.approved_at >= start,
+            assets.c.approved_at < end,
+        )
+        spent = sa.select(sa.func.coalesce(sa.func.sum(assets.c.purchase_cost), 0)).where(
+            assets.c.department == department,
+            assets.c.registered.is_(False),
+            assets.c.purchase_cost.is_not(None),
+            assets.c.acquired_on >= date(year, 1, 1),
+            assets.c.acquired_on < date(year + 1, 1, 1),
+        )
+        total = (
+            await self.conn.execute(sa.select(committed.scalar_subquery() + spent.scalar_subquery()))
+        ).scalar()
+        return _from_cents(int(total or 0)) or Decimal(0)
 
     async def tag_holder(self, asset_tag: str) -> UUID | None:
         """The live asset that carries ``asset_tag``, if any."""

@@ -6,18 +6,20 @@ Everything runs in the caller's unit of work; nothing here commits.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from app.domain.asset import Asset
-from app.domain.commands import CREATION_COMMANDS, Command
+from app.domain.commands import CREATION_COMMANDS, Approve, Command, Procure, RegisterAsset, RequestAsset
 from app.domain.decisions import Context, decide
 from app.domain.events import NewEvent, RecordedEvent
+from app.domain.money import ZERO
 from app.events.store import Append
 from app.projections.assets import LIVE_TAG_INDEX
+from app.service import policies
 from app.service.uow import UnitOfWork
 
 
@@ -65,15 +67,33 @@ async def _ensure_tag_free(uow: UnitOfWork, before: Asset, after: Asset) -> None
         raise DuplicateAssetTag(tag, holder)
 
 
+# The commands whose decision reads the approval policy in force.
+_POLICY_COMMANDS = (RequestAsset, RegisterAsset, Approve, Procure)
+
+
+async def _context(uow: UnitOfWork, command: Command, actor: str, today: date) -> Context:
+    if not isinstance(command, _POLICY_COMMANDS):
+        return Context(actor=actor, today=today)
+    policy = await policies.current_policy(uow)
+    used = ZERO
+    if isinstance(command, RequestAsset) and policy and command.department in policy.department_budgets:
+        # Two requests racing for the last of a budget must see each other's approvals.
+        await uow.lock_key(f"budget:{command.department}")
+        used = await uow.assets.budget_used(command.department, today.year)
+    return Context.under(policy, actor=actor, today=today, budget_used=used)
+
+
 async def execute(
     uow: UnitOfWork,
     asset_id: UUID,
     command: Command,
-    ctx: Context,
+    actor: str,
+    today: date,
     metadata: dict[str, Any],
     expected_version: int | None = None,
 ) -> Asset:
     """Runs one command against one asset and returns the asset as it is after the new events."""
+    ctx = await _context(uow, command, actor, today)
     creating = isinstance(command, CREATION_COMMANDS)
     if creating:
         asset = Asset(id=asset_id)

@@ -52,13 +52,15 @@ class UnitOfWork:
         return self
 
     async def lock_asset(self, asset_id: UUID) -> None:
-        """Serialize writers of one asset (PostgreSQL; SQLite writers are serialized already).
+        """Serialize writers of one asset (PostgreSQL; SQLite writers are serialized already)."""
+        await self.lock_key(str(asset_id))
 
-        An advisory lock takes no transaction id, so the position allocator can still run first.
-        """
+    async def lock_key(self, key: str) -> None:
+        """A transaction-scoped lock on any name. An advisory lock takes no transaction id, so the
+        position allocator can still run first."""
         if is_postgres(self._engine):
             await self.conn.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": str(asset_id)}
+                sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
             )
 
     async def commit(self) -> None:

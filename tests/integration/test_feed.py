@@ -45,12 +45,13 @@ async def test_a_follower_sees_every_event_once_in_increasing_positions_while_16
         after = 0
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            finished = writers_done.is_set()  # before reading: an empty read after it means the end
             async with container.uow(write=False) as uow:
                 page = await uow.events.read_feed(after=after, limit=7)
             seen.extend(e.position for e in page)
             if page:
                 after = page[-1].position
-            elif writers_done.is_set():
+            elif finished:
                 return
             else:
                 await asyncio.sleep(0.001)

@@ -1,0 +1,80 @@
+"""/policy: the approval policy, versioned by its own event stream."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.api.commands import json_response
+from app.api.deps import ContainerDep, Reader, requires
+from app.api.problems import Problem, field_problem
+from app.api.schemas import PolicyBody
+from app.apikeys import Principal
+from app.events.hashing import format_timestamp
+from app.events.store import ConcurrencyError, StoredEvent
+from app.service import policies
+
+router = APIRouter(prefix="/policy", tags=["policy"])
+
+PolicyAdmin = Annotated[Principal, Depends(requires("change_policy"))]
+ATTEMPTS = 5
+
+
+def _policy_json(change: StoredEvent | None) -> dict[str, Any]:
+    if change is None:
+        return {"version": 0, "changed_at": None, "changed_by": None, "policy": None}
+    return {
+        "version": change.version,
+        "changed_at": format_timestamp(change.recorded_at),
+        "changed_by": change.metadata.get("actor"),
+        "policy": change.data,
+    }
+
+
+@router.get("")
+async def get_policy(
+    container: ContainerDep, _: Reader, version: Annotated[int | None, Query(ge=0)] = None
+) -> Response:
+    async with container.uow(write=False) as uow:
+        if version is None:
+            change = await policies.current_change(uow)
+        elif version == 0:
+            change = None
+        else:
+            change = await policies.change_at(uow, version)
+            if change is None:
+                raise Problem(404, "not-found", f"the policy has no version {version}")
+    return json_response(_policy_json(change))
+
+
+@router.put("")
+async def put_policy(
+    body: PolicyBody, request: Request, container: ContainerDep, principal: PolicyAdmin
+) -> Response:
+    currency = container.settings.currency
+    if body.currency is not None and body.currency != currency:
+        raise field_problem(["body", "currency"], f"this deployment reports in {currency} only")
+    request_id = request.scope.get("state", {}).get("request_id")
+    metadata = {
+        "actor": principal.name,
+        "request_id": request_id,
+        "correlation_id": request.headers.get("x-correlation-id") or request_id,
+        "causation_id": None,
+        "idempotency_key": None,
+    }
+    for _ in range(ATTEMPTS):
+        try:
+            async with container.uow() as uow:
+                change = await policies.change_policy(uow, body.document(currency), metadata)
+                await uow.commit()
+            return json_response(_policy_json(change))
+        except ConcurrencyError:
+            continue
+    raise Problem(
+        503,
+        "service-unavailable",
+        "the policy is changing too often right now; try again",
+        headers={"Retry-After": "1"},
+    )
