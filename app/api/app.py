@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
-from app.api.routes import assets, audit, events, lifecycle, ops, policy
+from app.api.routes import assets, audit, events, lifecycle, ops, policy, reports
 from app.bootstrap import Container, build_container
 from app.settings import Settings, get_settings
 
@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if container is not None:
         app.state.container = container
     problems.install(app)
-    for router in (assets.router, events.router, audit.router, lifecycle.router, policy.router):
+    routers = (assets.router, events.router, audit.router, lifecycle.router, policy.router, reports.router)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.add_middleware(BodyGuardMiddleware, limit=settings.max_body_bytes)

@@ -105,28 +105,37 @@ class AssetRows:
         else:
             await self.conn.execute(assets.update().where(assets.c.id == asset.id).values(row))
 
-    async def budget_used(self, department: str, year: int) -> Decimal:
-        """The department's committed (approved this year, not yet procured) plus spent (procured,
-        not registered, acquired this year), as SPEC section 4 defines them for the budgets report."""
+    async def budget_usage(
+        self, year: int, department: str | None = None
+    ) -> dict[str, tuple[Decimal, Decimal]]:
+        """Per department, (committed, spent) in ``year`` as SPEC section 4 defines them: committed is
+        the estimate of requests approved that year and not yet procured; spent is the purchase cost
+        of assets procured (not registered) with ``acquired_on`` that year."""
         start = datetime(year, 1, 1, tzinfo=UTC)
         end = datetime(year + 1, 1, 1, tzinfo=UTC)
-        committed = sa.select(sa.func.coalesce(sa.func.sum(assets.c.estimated_cost), 0)).where(
-            assets.c.department == department,
-            assets.c.state == State.APPROVED.value,
-            assets.c.approved_at >= start,
-            assets.c.approved_at < end,
+        committed = sa.select(assets.c.department, sa.func.sum(assets.c.estimated_cost)).where(
+            assets.c.state == State.APPROVED.value, assets.c.approved_at >= start, assets.c.approved_at < end
         )
-        spent = sa.select(sa.func.coalesce(sa.func.sum(assets.c.purchase_cost), 0)).where(
-            assets.c.department == department,
+        spent = sa.select(assets.c.department, sa.func.sum(assets.c.purchase_cost)).where(
             assets.c.registered.is_(False),
             assets.c.purchase_cost.is_not(None),
             assets.c.acquired_on >= date(year, 1, 1),
             assets.c.acquired_on < date(year + 1, 1, 1),
         )
-        total = (
-            await self.conn.execute(sa.select(committed.scalar_subquery() + spent.scalar_subquery()))
-        ).scalar()
-        return _from_cents(int(total or 0)) or Decimal(0)
+        if department is not None:
+            committed = committed.where(assets.c.department == department)
+            spent = spent.where(assets.c.department == department)
+        usage: dict[str, list[int]] = {}
+        for slot, query in enumerate((committed, spent)):
+            for dept, cents in await self.conn.execute(query.group_by(assets.c.department)):
+                usage.setdefault(dept, [0, 0])[slot] = int(cents or 0)
+        return {dept: (Decimal(c).scaleb(-2), Decimal(s).scaleb(-2)) for dept, (c, s) in usage.items()}
+
+    async def budget_used(self, department: str, year: int) -> Decimal:
+        committed, spent = (await self.budget_usage(year, department)).get(
+            department, (Decimal(0), Decimal(0))
+        )
+        return committed + spent
 
     async def tag_holder(self, asset_tag: str) -> UUID | None:
         """The live asset that carries ``asset_tag``, if any."""

@@ -236,3 +236,71 @@ async def test_a_policy_change_affects_only_later_requests_and_history_names_the
     assert (await api.get("/policy", "audrey", version=1)).json()["policy"]["categories"]["laptop"][
         "auto_approve_below"
     ] == "1500.00"
+
+
+async def test_the_budgets_report_reads_the_policy_in_force_and_counts_committed_and_spent(api: Api) -> None:
+    await put_policy(api, POLICY | {"department_budgets": {"design": "1000.00", "eng": 5000}})
+    year = datetime.now(UTC).year
+    committed = await api.requested(category="monitor", department="design", estimated_cost="300")
+    assert committed["state"] == "approved"
+    bought = await api.requested(category="monitor", department="design", estimated_cost="350")
+    await api.post(
+        f"/assets/{bought['id']}/procure",
+        "pat",
+        procure_body(purchase_cost="380.00", acquired_on=f"{year}-03-01"),
+    )
+    last_year = await api.requested(category="monitor", department="design", estimated_cost="200")
+    await api.post(
+        f"/assets/{last_year['id']}/procure",
+        "pat",
+        procure_body(purchase_cost="200.00", acquired_on=f"{year - 1}-12-31"),
+    )
+    registered = await api.post(
+        "/assets/register",
+        "pat",
+        {
+            "category": "desk",
+            "model": "D",
+            "department": "design",
+            "purchase_cost": 999,
+            "acquired_on": f"{year}-02-01",
+        },
+    )
+    assert registered.status_code == 201
+    pending = await api.requested(category="laptop", department="design", estimated_cost="1600")
+    assert pending["state"] == "requested"
+    sales = await api.requested(category="phone", department="sales", estimated_cost="120")
+    await api.post(f"/assets/{sales['id']}/approve", "bob", {})
+    rejected = await api.requested(category="laptop", department="sales", estimated_cost="5000")
+    assert rejected["state"] == "rejected"
+
+    report = (await api.get("/reports/budgets", "alice")).json()
+    assert report == {
+        "year": year,
+        "departments": [
+            {
+                "department": "design",
+                "budget": "1000.00",
+                "committed": "300.00",
+                "spent": "380.00",
+                "remaining": "320.00",
+            },
+            {
+                "department": "eng",
+                "budget": "5000.00",
+                "committed": "0.00",
+                "spent": "0.00",
+                "remaining": "5000.00",
+            },
+            {
+                "department": "sales",
+                "budget": None,
+                "committed": "120.00",
+                "spent": "0.00",
+                "remaining": None,
+            },
+        ],
+    }
+    await put_policy(api, {"department_budgets": {"design": "500"}})
+    design = (await api.get("/reports/budgets", "alice")).json()["departments"][0]
+    assert (design["budget"], design["remaining"]) == ("500.00", "-180.00")
