@@ -304,3 +304,10 @@ async def test_the_budgets_report_reads_the_policy_in_force_and_counts_committed
     await put_policy(api, {"department_budgets": {"design": "500"}})
     design = (await api.get("/reports/budgets", "alice")).json()["departments"][0]
     assert (design["budget"], design["remaining"]) == ("500.00", "-180.00")
+
+
+async def test_the_policy_stream_is_not_an_asset(api: Api) -> None:
+    await put_policy(api, POLICY)
+    assert (await api.get(f"/assets/{NIL}", "alice", version=1)).status_code == 404
+    assert (await api.get(f"/assets/{NIL}", "alice")).status_code == 404
+    assert (await api.post(f"/assets/{NIL}/approve", "bob", {})).status_code == 404

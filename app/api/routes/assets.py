@@ -208,6 +208,8 @@ async def get_asset(
             if version is not None and history[-1].version != version:
                 raise Problem(404, "not-found", f"asset {asset_id} has no version {version}")
             asset = Asset.replay(asset_id, history)
+            if not asset.exists:  # e.g. the policy's stream, which is not an asset
+                raise NotFound(asset_id)
     return json_response(asset_json(asset), headers={"ETag": etag(asset.version)})
 
 
