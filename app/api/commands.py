@@ -46,7 +46,7 @@ def parse_if_match(request: Request) -> int | None:
     return int(match.group(1))
 
 
-async def _scope(request: Request, principal: Principal) -> IdempotencyScope | None:
+async def idempotency_scope(request: Request, principal: Principal) -> IdempotencyScope | None:
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
@@ -61,7 +61,9 @@ async def _scope(request: Request, principal: Principal) -> IdempotencyScope | N
     return IdempotencyScope(principal.name, request.url.path, key, digest)
 
 
-def _metadata(request: Request, principal: Principal, scope: IdempotencyScope | None) -> dict[str, Any]:
+def request_metadata(
+    request: Request, principal: Principal, scope: IdempotencyScope | None
+) -> dict[str, Any]:
     request_id = request.scope.get("state", {}).get("request_id")
     return {
         "actor": principal.name,
@@ -72,20 +74,25 @@ def _metadata(request: Request, principal: Principal, scope: IdempotencyScope | 
     }
 
 
-def _replay(saved: SavedResponse, scope: IdempotencyScope) -> Response:
+def replay_saved(saved: SavedResponse, scope: IdempotencyScope) -> Response:
     if saved.request_hash != scope.request_hash:
         raise Problem(
             422,
             "idempotency-key-reused",
             "this Idempotency-Key was used with a different body; use a new key for a new request",
         )
-    headers = {"Idempotent-Replayed": "true"}
-    if saved.etag:
-        headers["ETag"] = saved.etag
+    headers = {"Idempotent-Replayed": "true", **write_headers(saved.status_code, saved.etag, saved.body)}
     return json_response(saved.body, saved.status_code, headers)
 
 
-def _is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:
+def write_headers(status: int, tag: str | None, body: dict[str, Any]) -> dict[str, str]:
+    headers = {} if tag is None else {"ETag": tag}
+    if status == 201 and "id" in body:
+        headers["Location"] = f"/api/v1/assets/{body['id']}"
+    return headers
+
+
+def is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:
     return "idempotency_keys" in str(exc)
 
 
@@ -99,15 +106,15 @@ async def run_command(
     status: int = 200,
 ) -> Response:
     expected = parse_if_match(request)
-    scope = await _scope(request, principal)
-    metadata = _metadata(request, principal, scope)
+    scope = await idempotency_scope(request, principal)
+    metadata = request_metadata(request, principal, scope)
     for _ in range(ATTEMPTS):
         try:
             async with container.uow() as uow:
                 if scope is not None:
                     saved = await uow.idempotency.get(scope)
                     if saved is not None:
-                        return _replay(saved, scope)
+                        return replay_saved(saved, scope)
                 asset = await handlers.execute(
                     uow, asset_id, command, principal.name, container.today(), metadata, expected
                 )
@@ -116,15 +123,12 @@ async def run_command(
                 if scope is not None:
                     await uow.idempotency.put(scope, status, body, tag)
                 await uow.commit()
-            headers = {"ETag": tag}
-            if status == 201:
-                headers["Location"] = f"/api/v1/assets/{asset_id}"
-            return json_response(body, status, headers)
+            return json_response(body, status, write_headers(status, tag, body))
         except ConcurrencyError:
             # Decide again on the new state; with If-Match the next attempt answers 412.
             continue
         except sa.exc.IntegrityError as exc:
-            if scope is None or not _is_idempotency_race(exc):
+            if scope is None or not is_idempotency_race(exc):
                 raise
             # The same key raced us and won: the next attempt finds its saved response.
     raise Problem(

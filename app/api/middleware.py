@@ -77,10 +77,9 @@ class BodyGuardMiddleware:
             await problem.response()(scope, receive, send)
             return
         content_type = _header(scope, b"content-type")
-        if body and content_type is not None and not _is_json(content_type):
-            refusal = Problem(
-                415, "unsupported-media-type", f"send JSON (application/json), not '{content_type}'"
-            )
+        if body and (content_type is None or not _is_json(content_type)):
+            given = f"'{content_type}'" if content_type else "no Content-Type"
+            refusal = Problem(415, "unsupported-media-type", f"send JSON as application/json, not {given}")
             await refusal.response()(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)

@@ -11,6 +11,9 @@ import orjson
 from app.api.problems import field_problem
 
 MAX_LIMIT = 1000
+# Positions and versions fit a signed 64-bit integer on every database.
+MAX_POSITION = 2**63 - 1
+MAX_VERSION = 2**31 - 1
 
 
 def encode_cursor(kind: str, after: int) -> str:
@@ -21,7 +24,12 @@ def decode_cursor(kind: str, cursor: str) -> int:
     try:
         payload: Any = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         after = payload["a"]
-        if payload["k"] != kind or not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        if (
+            payload["k"] != kind
+            or not isinstance(after, int)
+            or isinstance(after, bool)
+            or not 0 <= after <= MAX_POSITION
+        ):
             raise ValueError
     except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         raise field_problem(["query", "cursor"], "is not a cursor this list gave out") from None

@@ -38,11 +38,11 @@ def _decimal(value: Any, places: int, maximum: Decimal) -> Decimal:
         raise ValueError("must be a finite number (NaN and Infinity are refused)")
     if isinstance(value, str) and not _DECIMAL_TEXT.match(text):
         raise ValueError('must be a plain decimal such as "1249.50"')
+    if amount > maximum:
+        raise ValueError(f"must be at most {maximum}")
     step = Decimal(1).scaleb(-places)
     if amount != amount.quantize(step):
         raise ValueError(f"must have at most {places} decimal places")
-    if amount > maximum:
-        raise ValueError(f"must be at most {maximum}")
     return amount.quantize(step)
 
 
@@ -299,6 +299,6 @@ class PolicyBody(Body):
             "department_budgets": {
                 dept: to_str(v) for dept, v in sorted((self.department_budgets or {}).items())
             },
-            "replacement_cost_ratio": f"{self.ratio():f}",
+            "replacement_cost_ratio": f"{self.ratio().normalize():f}",
             "second_approval_above": to_str(self.second_approval_above),
         }

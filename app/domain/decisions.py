@@ -253,8 +253,8 @@ def correct(asset: Asset, c: cmd.Correct, ctx: Context) -> list[ev.NewEvent]:
         if key not in cmd.CORRECTABLE_FIELDS:
             allowed = ", ".join(cmd.CORRECTABLE_FIELDS)
             raise InvalidField(f"changes.{key}", f"only descriptive fields can be corrected: {allowed}")
-        if value is None and key in _REQUIRED_DESCRIPTIVE:
-            raise InvalidField(f"changes.{key}", "cannot be null")
+        if key in _REQUIRED_DESCRIPTIVE and (value is None or not str(value).strip()):
+            raise InvalidField(f"changes.{key}", "cannot be null or blank")
         if value is not None and not isinstance(value, str):
             raise InvalidField(f"changes.{key}", "must be a string or null")
     return [ev.NewEvent(ev.DETAILS_CORRECTED, {"changes": dict(c.changes), "reason": c.reason})]

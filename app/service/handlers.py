@@ -13,7 +13,15 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from app.domain.asset import Asset
-from app.domain.commands import CREATION_COMMANDS, Approve, Command, Procure, RegisterAsset, RequestAsset
+from app.domain.commands import (
+    CREATION_COMMANDS,
+    Approve,
+    Command,
+    Procure,
+    RegisterAsset,
+    Reject,
+    RequestAsset,
+)
 from app.domain.decisions import Context, decide
 from app.domain.events import NewEvent, RecordedEvent
 from app.domain.money import ZERO
@@ -68,7 +76,7 @@ async def _ensure_tag_free(uow: UnitOfWork, before: Asset, after: Asset) -> None
 
 
 # The commands whose decision reads the approval policy in force.
-_POLICY_COMMANDS = (RequestAsset, RegisterAsset, Approve, Procure)
+_POLICY_COMMANDS = (RequestAsset, RegisterAsset, Approve, Reject, Procure)
 
 
 async def _context(uow: UnitOfWork, command: Command, actor: str, today: date) -> Context:

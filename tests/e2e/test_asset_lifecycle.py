@@ -181,3 +181,15 @@ async def test_every_response_carries_a_request_id_that_is_stored_with_the_event
     events = (await api.get(f"/assets/{response.json()['id']}/events")).json()["items"]
     assert events[0]["metadata"]["request_id"] == "req-42"
     assert events[0]["metadata"]["correlation_id"] == "req-42"
+
+
+async def test_return_and_completing_maintenance_need_no_body(api: Api) -> None:
+    asset = await api.deployed()
+    started = await api.post(f"/assets/{asset['id']}/maintenance/start", "tess", {"kind": "preventive"})
+    assert started.status_code == 200
+    completed = await api.post(f"/assets/{asset['id']}/maintenance/complete", "tess")
+    assert completed.status_code == 200, completed.text
+    assert (completed.json()["state"], completed.json()["maintenance_cost"]) == ("deployed", "0.00")
+    returned = await api.post(f"/assets/{asset['id']}/return", "tess")
+    assert returned.status_code == 200, returned.text
+    assert (returned.json()["state"], returned.json()["owner"]) == ("procured", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -279,3 +280,51 @@ async def test_an_unparseable_if_match_is_422_and_changes_nothing(api: Api) -> N
 
 async def test_an_unknown_path_is_a_problem_too(api: Api) -> None:
     assert_problem(await api.get("/no-such-thing", "alice"), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [1e300, "9" * 40, 10**40, "0.0000000000000000000000000000000001"],
+    ids=["1e300", "40-nines", "10^40", "tiny"],
+)
+async def test_absurd_amounts_are_422_not_500(api: Api, unchanged: None, amount: Any) -> None:
+    response = await api.post("/assets", "alice", request_body(estimated_cost=amount))
+    assert_problem(response, 422, "validation-error")
+
+
+async def test_out_of_range_query_numbers_and_dates_are_422_not_500(api: Api) -> None:
+    asset = await api.deployed()
+    huge = "9" * 30
+    for path, params in (
+        (f"/assets/{asset['id']}", {"version": huge}),
+        (f"/assets/{asset['id']}/events", {"after_version": huge}),
+        ("/events", {"after": huge}),
+        ("/policy", {"version": huge}),
+        (f"/assets/{asset['id']}", {"as_of": "0001-01-01T00:00:00+01:00"}),
+        (f"/assets/{asset['id']}", {"as_of": "9999-12-31T23:59:59-05:00"}),
+    ):
+        assert_problem(await api.get(path, "audrey", **params), 422, "validation-error")
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps({"k": "feed", "a": 2**63 + 5}).encode()).decode()
+    assert_problem(await api.get("/events", "audrey", cursor=cursor), 422, "validation-error")
+
+
+async def test_a_json_body_without_a_content_type_is_415(api: Api, unchanged: None) -> None:
+    raw = json.dumps(request_body()).encode()
+    response = await api.http.post("/api/v1/assets", content=raw, headers=api.headers("alice"))
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+async def test_a_correction_cannot_blank_a_required_field(api: Api) -> None:
+    asset = await api.deployed()
+    for field in ("model", "category", "department"):
+        response = await api.post(
+            f"/assets/{asset['id']}/corrections", "pat", {"changes": {field: "  "}, "reason": "x"}
+        )
+        assert assert_problem(response, 422, "validation-error")["errors"][0]["loc"] == [
+            "body",
+            "changes",
+            field,
+        ]

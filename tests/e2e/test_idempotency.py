@@ -73,3 +73,24 @@ async def test_concurrent_retries_with_one_key_append_once(api: Api) -> None:
 async def test_an_overlong_key_is_422(api: Api) -> None:
     response = await api.post("/assets", "alice", request_body(), headers={"Idempotency-Key": "k" * 256})
     assert response.status_code == 422
+
+
+async def test_a_replayed_creation_keeps_its_location(api: Api) -> None:
+    key = {"Idempotency-Key": "located"}
+    first = await api.post("/assets", "alice", request_body(), headers=key)
+    again = await api.post("/assets", "alice", request_body(), headers=key)
+    assert again.headers["location"] == first.headers["location"] == f"/api/v1/assets/{first.json()['id']}"
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+async def test_a_repeated_policy_change_with_one_key_makes_one_version(api: Api) -> None:
+    key = {"Idempotency-Key": "policy-1"}
+    document = {"second_approval_above": "1000"}
+    headers = api.headers("root", key)
+    first = await api.http.put("/api/v1/policy", json=document, headers=headers)
+    again = await api.http.put("/api/v1/policy", json=document, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and first.json()["version"] == 1
+    other = await api.http.put("/api/v1/policy", json={"closed_categories": True}, headers=headers)
+    assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+    assert (await api.get("/policy", "alice")).json()["version"] == 1

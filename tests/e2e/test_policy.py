@@ -311,3 +311,17 @@ async def test_the_policy_stream_is_not_an_asset(api: Api) -> None:
     assert (await api.get(f"/assets/{NIL}", "alice", version=1)).status_code == 404
     assert (await api.get(f"/assets/{NIL}", "alice")).status_code == 404
     assert (await api.post(f"/assets/{NIL}/approve", "bob", {})).status_code == 404
+
+
+async def test_a_human_rejection_names_the_policy_version_in_force(api: Api) -> None:
+    await put_policy(api, POLICY)
+    asset = await api.requested(category="laptop", estimated_cost="2000")
+    rejected = await api.post(f"/assets/{asset['id']}/reject", "bob", {"reason": "not now"})
+    assert rejected.status_code == 200
+    data = (await history(api, asset["id"]))[1]["data"]
+    assert (data["auto"], data["policy_version"], data["rule"], data["rejected_by"]) == (
+        False,
+        1,
+        "manual",
+        "bob",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from starlette.responses import Response
 from app.api import schemas
 from app.api.commands import json_response, run_command
 from app.api.deps import Auditor, ContainerDep, Reader, requires
-from app.api.pagination import MAX_LIMIT, encode_cursor, resolve_after
+from app.api.pagination import MAX_LIMIT, MAX_VERSION, encode_cursor, resolve_after
 from app.api.problems import Problem, field_problem
 from app.api.representation import asset_json, etag
 from app.apikeys import Principal
@@ -114,9 +114,14 @@ async def reassign(
 
 @router.post("/{asset_id}/return")
 async def return_asset(
-    asset_id: UUID, body: schemas.ReturnBody, request: Request, container: ContainerDep, principal: Returner
+    asset_id: UUID,
+    request: Request,
+    container: ContainerDep,
+    principal: Returner,
+    body: schemas.ReturnBody | None = None,
 ) -> Response:
-    return await run_command(request, container, principal, asset_id, body.command())
+    command = (body or schemas.ReturnBody()).command()
+    return await run_command(request, container, principal, asset_id, command)
 
 
 @router.post("/{asset_id}/maintenance/start")
@@ -133,11 +138,12 @@ async def start_maintenance(
 @router.post("/{asset_id}/maintenance/complete")
 async def complete_maintenance(
     asset_id: UUID,
-    body: schemas.CompleteMaintenanceBody,
     request: Request,
     container: ContainerDep,
     principal: MaintenanceCompleter,
+    body: schemas.CompleteMaintenanceBody | None = None,
 ) -> Response:
+    body = body or schemas.CompleteMaintenanceBody()
     _check_currency(body, request)
     return await run_command(request, container, principal, asset_id, body.command())
 
@@ -182,7 +188,10 @@ def _parse_as_of(value: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         raise field_problem(["query", "as_of"], "must carry a time zone offset (Z or +hh:mm)")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise field_problem(["query", "as_of"], "is outside the representable range of dates") from None
 
 
 @router.get("/{asset_id}")
@@ -191,7 +200,7 @@ async def get_asset(
     container: ContainerDep,
     _: Reader,
     as_of: Annotated[str | None, Query(max_length=64)] = None,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     if as_of is not None and version is not None:
         raise field_problem(["query", "version"], "give either 'as_of' or 'version', not both")
@@ -218,7 +227,7 @@ async def asset_events(
     asset_id: UUID,
     container: ContainerDep,
     _: Reader,
-    after_version: Annotated[int | None, Query(ge=0)] = None,
+    after_version: Annotated[int | None, Query(ge=0, le=MAX_VERSION)] = None,
     limit: Limit = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.api.commands import json_response
 from app.api.deps import Auditor, ContainerDep
-from app.api.pagination import MAX_LIMIT, encode_cursor, resolve_after
+from app.api.pagination import MAX_LIMIT, MAX_POSITION, encode_cursor, resolve_after
 
 router = APIRouter(tags=["events"])
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["events"])
 async def feed(
     container: ContainerDep,
     _: Auditor,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.commands import json_response
+from app.api.commands import (
+    idempotency_scope,
+    is_idempotency_race,
+    json_response,
+    replay_saved,
+    request_metadata,
+)
 from app.api.deps import ContainerDep, Reader, requires
+from app.api.pagination import MAX_VERSION
 from app.api.problems import Problem, field_problem
 from app.api.schemas import PolicyBody
 from app.apikeys import Principal
@@ -35,7 +43,7 @@ def _policy_json(change: StoredEvent | None) -> dict[str, Any]:
 
 @router.get("")
 async def get_policy(
-    container: ContainerDep, _: Reader, version: Annotated[int | None, Query(ge=0)] = None
+    container: ContainerDep, _: Reader, version: Annotated[int | None, Query(ge=0, le=MAX_VERSION)] = None
 ) -> Response:
     async with container.uow(write=False) as uow:
         if version is None:
@@ -56,22 +64,24 @@ async def put_policy(
     currency = container.settings.currency
     if body.currency is not None and body.currency != currency:
         raise field_problem(["body", "currency"], f"this deployment reports in {currency} only")
-    request_id = request.scope.get("state", {}).get("request_id")
-    metadata = {
-        "actor": principal.name,
-        "request_id": request_id,
-        "correlation_id": request.headers.get("x-correlation-id") or request_id,
-        "causation_id": None,
-        "idempotency_key": None,
-    }
+    scope = await idempotency_scope(request, principal)
+    metadata = request_metadata(request, principal, scope)
     for _ in range(ATTEMPTS):
         try:
             async with container.uow() as uow:
+                if scope is not None and (saved := await uow.idempotency.get(scope)) is not None:
+                    return replay_saved(saved, scope)
                 change = await policies.change_policy(uow, body.document(currency), metadata)
+                response = _policy_json(change)
+                if scope is not None:
+                    await uow.idempotency.put(scope, 200, response, None)
                 await uow.commit()
-            return json_response(_policy_json(change))
+            return json_response(response)
         except ConcurrencyError:
             continue
+        except sa.exc.IntegrityError as exc:
+            if scope is None or not is_idempotency_race(exc):
+                raise
     raise Problem(
         503,
         "service-unavailable",
