@@ -82,6 +82,7 @@ class Api:
     tokens: dict[str, str]
     prefix: str = "/api/v1"
     defaults: dict[str, str] = field(default_factory=dict)
+    container: Container | None = None
 
     def headers(self, actor: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = dict(self.defaults)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from app.events.hashing import canonical_json
 from app.events.store import ConcurrencyError
 from app.service import handlers
 from app.service.idempotency import IdempotencyScope, SavedResponse
+from app.service.uow import UnitOfWork
 
 MAX_IDEMPOTENCY_KEY = 255
 # Writers of one asset are serialized (advisory lock, or SQLite's single writer), so a conflict on
@@ -96,30 +98,20 @@ def is_idempotency_race(exc: sa.exc.IntegrityError) -> bool:
     return "idempotency_keys" in str(exc)
 
 
-async def run_command(
-    request: Request,
-    container: Container,
-    principal: Principal,
-    asset_id: UUID,
-    command: Command,
-    *,
-    status: int = 200,
+Work = Callable[[UnitOfWork], Awaitable[tuple[dict[str, Any], str | None]]]
+
+
+async def idempotent_write(
+    container: Container, scope: IdempotencyScope | None, status: int, work: Work
 ) -> Response:
-    expected = parse_if_match(request)
-    scope = await idempotency_scope(request, principal)
-    metadata = request_metadata(request, principal, scope)
+    """Runs ``work`` (which returns the response body and its ETag) in one transaction, with the
+    idempotency record written in the same transaction, and retries it when the stream moved on."""
     for _ in range(ATTEMPTS):
         try:
             async with container.uow() as uow:
-                if scope is not None:
-                    saved = await uow.idempotency.get(scope)
-                    if saved is not None:
-                        return replay_saved(saved, scope)
-                asset = await handlers.execute(
-                    uow, asset_id, command, principal.name, container.today(), metadata, expected
-                )
-                body = asset_json(asset)
-                tag = etag(asset.version)
+                if scope is not None and (saved := await uow.idempotency.get(scope)) is not None:
+                    return replay_saved(saved, scope)
+                body, tag = await work(uow)
                 if scope is not None:
                     await uow.idempotency.put(scope, status, body, tag)
                 await uow.commit()
@@ -132,5 +124,30 @@ async def run_command(
                 raise
             # The same key raced us and won: the next attempt finds its saved response.
     raise Problem(
-        503, "service-unavailable", "the asset is too busy right now; try again", headers={"Retry-After": "1"}
+        503,
+        "service-unavailable",
+        "too many concurrent writes right now; try again",
+        headers={"Retry-After": "1"},
     )
+
+
+async def run_command(
+    request: Request,
+    container: Container,
+    principal: Principal,
+    asset_id: UUID,
+    command: Command,
+    *,
+    status: int = 200,
+) -> Response:
+    expected = parse_if_match(request)
+    scope = await idempotency_scope(request, principal)
+    metadata = request_metadata(request, principal, scope)
+
+    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], str | None]:
+        asset = await handlers.execute(
+            uow, asset_id, command, principal.name, container.today(), metadata, expected
+        )
+        return asset_json(asset), etag(asset.version)
+
+    return await idempotent_write(container, scope, status, work)

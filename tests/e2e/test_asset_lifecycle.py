@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.e2e.conftest import read_whole_feed
 from tests.factories import Api, procure_body, register_body, retire_body
 
 
@@ -141,11 +142,7 @@ async def test_stream_events_page_with_a_cursor_or_after_version(api: Api) -> No
 async def test_the_global_feed_lists_every_event_in_position_order(api: Api) -> None:
     one = await api.deployed()
     two = await api.requested()
-    feed = (await api.get("/events", "audrey", limit=2)).json()
-    items = feed["items"]
-    while feed["next_cursor"]:
-        feed = (await api.get("/events", "audrey", limit=2, cursor=feed["next_cursor"])).json()
-        items += feed["items"]
+    items = await read_whole_feed(api, expected=5)
     positions = [e["position"] for e in items]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
     assert [e["asset_id"] for e in items].count(one["id"]) == 4

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import event_count
+from tests.e2e.conftest import event_count, read_whole_feed
 from tests.factories import Api, procure_body
 
 NIL = "00000000-0000-0000-0000-000000000000"
@@ -63,7 +63,7 @@ async def test_only_an_admin_changes_the_policy_and_each_change_is_a_versioned_e
     assert (await api.get("/policy", "tess")).json() == second
     assert (await api.get("/policy", "tess", version=1)).json() == first
     assert (await api.get("/policy", "tess", version=3)).status_code == 404
-    feed = (await api.get("/events", "audrey")).json()["items"]
+    feed = await read_whole_feed(api, expected=2)
     changes = [e for e in feed if e["type"] == "PolicyChanged"]
     assert [(e["asset_id"], e["version"]) for e in changes] == [(NIL, 1), (NIL, 2)]
     assert changes[1]["prev_hash"] == changes[0]["hash"]

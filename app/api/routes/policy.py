@@ -4,30 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from app.api.commands import (
-    idempotency_scope,
-    is_idempotency_race,
-    json_response,
-    replay_saved,
-    request_metadata,
-)
+from app.api.commands import idempotency_scope, idempotent_write, json_response, request_metadata
 from app.api.deps import ContainerDep, Reader, requires
 from app.api.pagination import MAX_VERSION
 from app.api.problems import Problem, field_problem
 from app.api.schemas import PolicyBody
 from app.apikeys import Principal
 from app.events.hashing import format_timestamp
-from app.events.store import ConcurrencyError, StoredEvent
+from app.events.store import StoredEvent
 from app.service import policies
+from app.service.uow import UnitOfWork
 
 router = APIRouter(prefix="/policy", tags=["policy"])
 
 PolicyAdmin = Annotated[Principal, Depends(requires("change_policy"))]
-ATTEMPTS = 5
 
 
 def _policy_json(change: StoredEvent | None) -> dict[str, Any]:
@@ -66,25 +59,8 @@ async def put_policy(
         raise field_problem(["body", "currency"], f"this deployment reports in {currency} only")
     scope = await idempotency_scope(request, principal)
     metadata = request_metadata(request, principal, scope)
-    for _ in range(ATTEMPTS):
-        try:
-            async with container.uow() as uow:
-                if scope is not None and (saved := await uow.idempotency.get(scope)) is not None:
-                    return replay_saved(saved, scope)
-                change = await policies.change_policy(uow, body.document(currency), metadata)
-                response = _policy_json(change)
-                if scope is not None:
-                    await uow.idempotency.put(scope, 200, response, None)
-                await uow.commit()
-            return json_response(response)
-        except ConcurrencyError:
-            continue
-        except sa.exc.IntegrityError as exc:
-            if scope is None or not is_idempotency_race(exc):
-                raise
-    raise Problem(
-        503,
-        "service-unavailable",
-        "the policy is changing too often right now; try again",
-        headers={"Retry-After": "1"},
-    )
+
+    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], str | None]:
+        return _policy_json(await policies.change_policy(uow, body.document(currency), metadata)), None
+
+    return await idempotent_write(container, scope, 200, work)
