@@ -99,6 +99,38 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_projections_rebuild(_: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from app.projections.rebuild import RebuildResult, rebuild
+
+    async def run() -> RebuildResult:
+        engine = create_engine(get_settings().database_url)
+        bar = tqdm(desc="rebuilding projections", unit=" events", unit_scale=True, file=sys.stderr)
+
+        def total(events: int) -> None:
+            bar.total = events
+            bar.refresh()
+
+        try:
+            return await rebuild(engine, progress=bar.update, on_total=total)
+        finally:
+            bar.close()
+            await engine.dispose()
+
+    migrate.upgrade(get_settings().database_url)
+    result = asyncio.run(run())
+    changed = sum(result.changed.values())
+    print(
+        f"rebuilt {len(result.changed)} projections from {result.events} events of {result.assets} assets "
+        f"up to position {result.position} in {result.seconds:.2f} s "
+        f"({result.events_per_second:,.0f} events/s); "
+        f"{changed} rows differed and were replaced",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="itam", description="ITAM ledger: event-sourced IT asset management")
     verbs = top.add_subparsers(dest="verb", required=True)
@@ -122,6 +154,13 @@ def parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("name")
     revoke.set_defaults(run=cmd_keys_revoke)
+
+    projections = verbs.add_parser("projections", help="maintain the read models").add_subparsers(
+        dest="projections_verb", required=True
+    )
+    projections.add_parser(
+        "rebuild", help="rebuild every projection from the log, while the service runs"
+    ).set_defaults(run=cmd_projections_rebuild)
     return top
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -19,8 +21,30 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Must be called outside a running event loop (Alembic's env runs its own)."""
+    """Must be called outside a running event loop (Alembic's env runs its own).
+
+    A projection that has never been built (a new one, or a database from before it existed) is
+    built from the log at once, so no read model starts out empty beside a full log."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        asyncio.run(_build_new_projections(database_url))
+
+
+async def _build_new_projections(database_url: str) -> None:
+    from app.db import create_engine
+    from app.projections import rebuild
+
+    engine = create_engine(database_url)
+    try:
+        if await rebuild.missing_checkpoints(engine):
+            result = await rebuild.rebuild(engine)
+            if result.events:
+                print(
+                    f"built the projections from {result.events} events in {result.seconds:.1f} s",
+                    file=sys.stderr,
+                )
+    finally:
+        await engine.dispose()
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

@@ -36,6 +36,21 @@ def decode_cursor(kind: str, cursor: str) -> int:
     return after
 
 
+def encode_key_cursor(kind: str, after: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"k": kind, "s": after})).decode().rstrip("=")
+
+
+def decode_key_cursor(kind: str, cursor: str) -> str:
+    try:
+        payload: Any = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        after = payload["s"]
+        if payload["k"] != kind or not isinstance(after, str):
+            raise ValueError
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise field_problem(["query", "cursor"], "is not a cursor this list gave out") from None
+    return after
+
+
 def resolve_after(kind: str, after: int | None, cursor: str | None, after_name: str) -> int:
     if after is not None and cursor is not None:
         raise field_problem(["query", "cursor"], f"give either '{after_name}' or 'cursor', not both")

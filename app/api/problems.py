@@ -4,6 +4,8 @@ domain and infrastructure errors to problems."""
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date
 from typing import Any
 
 import orjson
@@ -82,6 +84,19 @@ def validation_problem(errors: list[dict[str, Any]], detail: str | None = None) 
 
 def field_problem(loc: list[str | int], msg: str) -> Problem:
     return validation_problem([{"loc": loc, "msg": msg}])
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(loc: list[str | int], value: str) -> date:
+    """A business date from a query parameter, or 422 naming it."""
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise field_problem(loc, "must be a real calendar date written YYYY-MM-DD") from None
 
 
 def unavailable(detail: str = "the database cannot be reached; try again shortly") -> Problem:

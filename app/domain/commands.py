@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 Financing = Literal["purchase", "lease", "finance"]
 MaintenanceKind = Literal["preventive", "repair", "upgrade", "software_update"]
 CostKind = Literal["operating", "license", "support", "energy", "other"]
 Disposition = Literal["refurbish", "remarket", "recycle", "donate", "destroy"]
+DISPOSITIONS: tuple[str, ...] = get_args(Disposition)
 
 CORRECTABLE_FIELDS = ("description", "model", "serial_number", "asset_tag", "department", "category")
 

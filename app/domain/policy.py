@@ -62,6 +62,13 @@ class Policy:
     def useful_life_months(self) -> dict[str, int]:
         return {name: r.useful_life_months for name, r in self.categories.items() if r.useful_life_months}
 
+    def maintenance_intervals(self) -> dict[str, int]:
+        return {
+            name: r.maintenance_interval_days
+            for name, r in self.categories.items()
+            if r.maintenance_interval_days
+        }
+
     def maintenance_interval_days(self, category: str | None) -> int | None:
         rule = self.categories.get(category or "")
         return rule.maintenance_interval_days if rule else None

@@ -101,7 +101,7 @@ def _from_row(row: Any) -> StoredEvent:
     )
 
 
-def _visible_in_feed() -> sa.ColumnElement[bool]:
+def visible_in_feed() -> sa.ColumnElement[bool]:
     """PostgreSQL: only events of transactions older than every one still running (see module doc)."""
     horizon = sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     return events.c.tx_id < horizon
@@ -245,7 +245,7 @@ class EventStore:
         """Events after ``after`` in position order; no event can later appear below the last one."""
         query = sa.select(*_COLUMNS).where(events.c.position > after).order_by(events.c.position).limit(limit)
         if self.postgres:
-            query = query.where(_visible_in_feed())
+            query = query.where(visible_in_feed())
         return [_from_row(row) for row in await self.conn.execute(query)]
 
     async def scan_streams(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:

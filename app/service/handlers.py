@@ -1,4 +1,4 @@
-"""Command handlers: load the asset, let the domain decide, append, update the projections.
+"""Command handlers: load the asset, let the domain decide, append, update every projection.
 
 Everything runs in the caller's unit of work; nothing here commits.
 """
@@ -26,7 +26,8 @@ from app.domain.decisions import Context, decide
 from app.domain.events import NewEvent, RecordedEvent
 from app.domain.money import ZERO
 from app.events.store import Append
-from app.projections.assets import LIVE_TAG_INDEX
+from app.projections import budgets, registry
+from app.projections.inventory import LIVE_TAG_INDEX
 from app.service import policies
 from app.service.uow import UnitOfWork
 
@@ -87,7 +88,7 @@ async def _context(uow: UnitOfWork, command: Command, actor: str, today: date) -
     if isinstance(command, RequestAsset) and policy and command.department in policy.department_budgets:
         # Two requests racing for the last of a budget must see each other's approvals.
         await uow.lock_key(f"budget:{command.department}")
-        used = await uow.assets.budget_used(command.department, today.year)
+        used = await budgets.used(uow.conn, command.department, today.year)
     return Context.under(policy, actor=actor, today=today, budget_used=used)
 
 
@@ -116,7 +117,7 @@ async def execute(
     for event in stored:
         asset.apply(event)
     try:
-        await uow.assets.save(asset, new=creating)
+        await registry.apply(uow.conn, asset, stored, new=creating)
     except sa.exc.IntegrityError as exc:
         # Two writers racing for one tag: the partial unique index decides.
         if asset.asset_tag is not None and (LIVE_TAG_INDEX in str(exc) or "assets.asset_tag" in str(exc)):

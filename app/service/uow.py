@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.db import WRITE_OPTION, is_postgres
 from app.events.store import EventStore
-from app.projections.assets import AssetRows
+from app.projections.inventory import AssetRows
 from app.service.idempotency import IdempotencyRecords
 
 

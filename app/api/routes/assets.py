@@ -13,12 +13,23 @@ from starlette.responses import Response
 from app.api import schemas
 from app.api.commands import json_response, run_command
 from app.api.deps import Auditor, ContainerDep, Reader, requires
-from app.api.pagination import MAX_LIMIT, MAX_VERSION, encode_cursor, resolve_after
-from app.api.problems import Problem, field_problem
+from app.api.pagination import (
+    MAX_LIMIT,
+    MAX_VERSION,
+    decode_key_cursor,
+    encode_cursor,
+    encode_key_cursor,
+    resolve_after,
+)
+from app.api.problems import Problem, field_problem, parse_date
 from app.api.representation import asset_json, etag
 from app.apikeys import Principal
+from app.domain import tco
 from app.domain.asset import Asset
+from app.domain.lifecycle import State
+from app.domain.money import to_str
 from app.events.hashing import verify_chain
+from app.projections import costs, inventory
 from app.service.handlers import NotFound, load
 
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -192,6 +203,89 @@ def _parse_as_of(value: str) -> datetime:
         return moment.astimezone(UTC)
     except OverflowError:
         raise field_problem(["query", "as_of"], "is outside the representable range of dates") from None
+
+
+Filter = Annotated[str | None, Query(min_length=1, max_length=schemas.MAX_TEXT)]
+
+
+@router.get("")
+async def list_assets(
+    container: ContainerDep,
+    _: Reader,
+    state: Annotated[State | None, Query()] = None,
+    category: Filter = None,
+    department: Filter = None,
+    location: Filter = None,
+    owner: Filter = None,
+    vendor: Filter = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Assets in id order, filtered exactly by field and by `q` (case-insensitive substring of
+    model, description, serial number or asset tag); page on with `next_cursor`."""
+    filters = {
+        name: value
+        for name, value in (
+            ("state", state.value if state else None),
+            ("category", category),
+            ("department", department),
+            ("location", location),
+            ("owner", owner),
+            ("vendor", vendor),
+        )
+        if value is not None
+    }
+    for name, value in (*filters.items(), ("q", q or "")):
+        if "\x00" in value:
+            raise field_problem(["query", name], "must not contain NUL characters")
+    after = None
+    if cursor is not None:
+        try:
+            after = UUID(decode_key_cursor("assets", cursor))
+        except ValueError:
+            raise field_problem(["query", "cursor"], "is not a cursor this list gave out") from None
+    async with container.uow(write=False) as uow:
+        found = await inventory.page(uow.conn, filters, q, after, limit + 1)
+    items = found[:limit]
+    next_cursor = encode_key_cursor("assets", str(items[-1].id)) if len(found) > limit else None
+    return json_response({"items": [asset_json(a) for a in items], "next_cursor": next_cursor})
+
+
+@router.get("/{asset_id}/tco")
+async def asset_tco(
+    asset_id: UUID,
+    container: ContainerDep,
+    _: Reader,
+    as_of: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD; default today (UTC)")] = None,
+) -> Response:
+    """Cost of ownership on a date: TCO, straight-line book value, age and annualized cost."""
+    day = parse_date(["query", "as_of"], as_of) if as_of is not None else container.today()
+    async with container.uow(write=False) as uow:
+        asset = await load(uow, asset_id)
+        entries = await costs.entries(uow.conn, asset_id)
+    holding = tco.Holding(
+        purchase_cost=asset.purchase_cost,
+        acquired_on=asset.acquired_on,
+        useful_life_months=asset.useful_life_months,
+        residual_value=asset.residual_value,
+        retired_on=asset.retired_on,
+    )
+    result = tco.compute(holding, entries, day)
+    return json_response(
+        {
+            "asset_id": str(asset_id),
+            "as_of": day.isoformat(),
+            "purchase_cost": to_str(result.purchase_cost),
+            "maintenance_cost": to_str(result.maintenance_cost),
+            "other_costs": to_str(result.other_costs),
+            "recovered_value": to_str(result.recovered_value),
+            "tco": to_str(result.tco),
+            "book_value": to_str(result.book_value),
+            "age_months": result.age_months,
+            "annualized_cost": to_str(result.annualized_cost),
+        }
+    )
 
 
 @router.get("/{asset_id}")

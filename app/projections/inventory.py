@@ -1,14 +1,15 @@
-"""The current state of each asset: one row per asset, written with its events.
+"""Inventory: the current state of each asset, one row per asset, written with its events.
 
 The row is the fold of the asset's stream (``Asset``), stored column for column with money in
 integer cents, so sums in SQL are exact on every database. Commands load the asset from this row
 instead of replaying the stream, which keeps a command's cost independent of its history's length.
+``GET /assets`` pages through it by id, with an index for each of its filters, and
+``search_text`` (model, description, serial number and asset tag, lowercased) serves ``q``.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -17,8 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import UTCDateTime, metadata
+from app.domain import events as ev
 from app.domain.asset import DATE_FIELDS, MONEY_FIELDS, Asset
 from app.domain.lifecycle import State
+from app.projections.base import StateProjection
 
 TEXT_FIELDS = (
     "category",
@@ -51,7 +54,21 @@ assets = sa.Table(
     sa.Column("registered", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
 )
+
+# GET /assets filters on these, exactly, and pages by id: one (column, id) index each.
+FILTERS = ("state", "category", "department", "location", "owner", "vendor")
+for _name in FILTERS:
+    sa.Index(f"ix_assets_{_name}_id", assets.c[_name], assets.c.id)
+SEARCHED = ("model", "description", "serial_number", "asset_tag")
+# Between fields, so that no query matches across two of them.
+_SEPARATOR = "\x1f"
+
+
+def search_text(asset: Asset) -> str:
+    return _SEPARATOR.join((getattr(asset, name) or "").lower() for name in SEARCHED)
+
 
 # A tag names one live asset; retired and rejected assets free theirs.
 LIVE_TAG_INDEX = "uq_assets_live_asset_tag"
@@ -79,7 +96,13 @@ def to_row(asset: Asset) -> dict[str, Any]:
     for name in MONEY_FIELDS:
         row[name] = _to_cents(row[name])
     row["state"] = asset.state.value if asset.state else None
+    row["search_text"] = search_text(asset)
     return row
+
+
+PROJECTION = StateProjection(
+    "inventory", assets, ev.ASSET_EVENT_TYPES, lambda asset: [to_row(asset)], key="id", one_row=True
+)
 
 
 def from_row(row: sa.Row[Any]) -> Asset:
@@ -91,51 +114,14 @@ def from_row(row: sa.Row[Any]) -> Asset:
 
 
 class AssetRows:
-    def __init__(self, conn: AsyncConnection):
+    def __init__(self, conn: AsyncConnection, table: sa.Table = assets):
         self.conn = conn
+        self.table = table
 
     async def get(self, asset_id: UUID) -> Asset | None:
-        row = (await self.conn.execute(sa.select(assets).where(assets.c.id == asset_id))).first()
+        table = self.table
+        row = (await self.conn.execute(sa.select(table).where(table.c.id == asset_id))).first()
         return None if row is None else from_row(row)
-
-    async def save(self, asset: Asset, *, new: bool) -> None:
-        row = to_row(asset)
-        if new:
-            await self.conn.execute(assets.insert().values(row))
-        else:
-            await self.conn.execute(assets.update().where(assets.c.id == asset.id).values(row))
-
-    async def budget_usage(
-        self, year: int, department: str | None = None
-    ) -> dict[str, tuple[Decimal, Decimal]]:
-        """Per department, (committed, spent) in ``year`` as SPEC section 4 defines them: committed is
-        the estimate of requests approved that year and not yet procured; spent is the purchase cost
-        of assets procured (not registered) with ``acquired_on`` that year."""
-        start = datetime(year, 1, 1, tzinfo=UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=UTC)
-        committed = sa.select(assets.c.department, sa.func.sum(assets.c.estimated_cost)).where(
-            assets.c.state == State.APPROVED.value, assets.c.approved_at >= start, assets.c.approved_at < end
-        )
-        spent = sa.select(assets.c.department, sa.func.sum(assets.c.purchase_cost)).where(
-            assets.c.registered.is_(False),
-            assets.c.purchase_cost.is_not(None),
-            assets.c.acquired_on >= date(year, 1, 1),
-            assets.c.acquired_on < date(year + 1, 1, 1),
-        )
-        if department is not None:
-            committed = committed.where(assets.c.department == department)
-            spent = spent.where(assets.c.department == department)
-        usage: dict[str, list[int]] = {}
-        for slot, query in enumerate((committed, spent)):
-            for dept, cents in await self.conn.execute(query.group_by(assets.c.department)):
-                usage.setdefault(dept, [0, 0])[slot] = int(cents or 0)
-        return {dept: (Decimal(c).scaleb(-2), Decimal(s).scaleb(-2)) for dept, (c, s) in usage.items()}
-
-    async def budget_used(self, department: str, year: int) -> Decimal:
-        committed, spent = (await self.budget_usage(year, department)).get(
-            department, (Decimal(0), Decimal(0))
-        )
-        return committed + spent
 
     async def tag_holder(self, asset_tag: str) -> UUID | None:
         """The live asset that carries ``asset_tag``, if any."""
@@ -144,3 +130,37 @@ class AssetRows:
             assets.c.state.not_in([State.RETIRED.value, State.REJECTED.value]),
         )
         return (await self.conn.execute(query)).scalar()
+
+
+async def page(
+    conn: AsyncConnection, filters: dict[str, str], q: str | None, after: UUID | None, limit: int
+) -> list[Asset]:
+    """Up to ``limit`` assets with ids above ``after``, in id order; filters are exact, ``q`` a
+    case-insensitive substring of the searched fields. Keyset paging: a page never skips or repeats
+    an asset because others were written meanwhile."""
+    query = sa.select(assets).order_by(assets.c.id).limit(limit)
+    for name, value in filters.items():
+        query = query.where(assets.c[name] == value)
+    if q:
+        query = query.where(assets.c.search_text.contains(q.lower(), autoescape=True))
+    if after is not None:
+        query = query.where(assets.c.id > after)
+    return [from_row(row) for row in await conn.execute(query)]
+
+
+def _count_key(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+async def counts(conn: AsyncConnection) -> dict[str, Any]:
+    """Assets by state (every state, zeros included), category, department and location."""
+    total = (await conn.execute(sa.select(sa.func.count()).select_from(assets))).scalar_one()
+    report: dict[str, Any] = {"total": total}
+    for name in ("state", "category", "department", "location"):
+        column = assets.c[name]
+        grouped = await conn.execute(sa.select(column, sa.func.count()).group_by(column))
+        found = {_count_key(key): count for key, count in grouped}
+        if name == "state":
+            found = {state.value: found.get(state.value, 0) for state in State}
+        report[f"by_{name}"] = dict(sorted(found.items()))
+    return report

@@ -1,0 +1,313 @@
+"""Rebuilds every projection from the log while the service keeps running.
+
+1. Fresh shadow tables (``rebuild_<table>``) are built beside the live ones, by folding each
+   stream up to a position P below which the log can no longer change (the feed's horizon).
+2. Events after P are applied to the shadows the way commands apply them, until close to the end.
+3. One transaction stops new appends (PostgreSQL: ``LOCK TABLE events IN EXCLUSIVE MODE``, which
+   readers pass; SQLite: its write lock), applies the last events, and makes each live table equal
+   to its shadow by deleting the rows that differ and inserting the missing ones. Readers see the
+   old rows or the new, never a mix; table identities do not change, so no cached statement
+   breaks. When the projections were right, the swap writes nothing.
+4. The checkpoint of each projection records the position the rebuild reached, and when.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.db import WRITE_OPTION, UTCDateTime, is_postgres, metadata
+from app.domain.asset import Asset
+from app.domain.events import RecordedEvent
+from app.domain.policy import POLICY_STREAM
+from app.events.store import visible_in_feed
+from app.events.tables import events
+from app.projections.inventory import AssetRows
+from app.projections.registry import PROJECTIONS, apply
+
+SHADOW_PREFIX = "rebuild_"
+SCAN_BATCH = 5000
+FLUSH_ROWS = 5000
+
+checkpoints = sa.Table(
+    "projection_checkpoints",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("position", sa.BigInteger(), nullable=False),
+    sa.Column("rebuilt_at", UTCDateTime(), nullable=False),
+)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RebuildResult:
+    events: int = 0
+    assets: int = 0
+    position: int = 0
+    seconds: float = 0.0
+    # Rows the swap deleted or inserted in each live table: all zero when nothing had drifted.
+    changed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def shadow_tables() -> dict[str, sa.Table]:
+    """Index-free copies of every projection table (the anti-joins of the swap use the keys)."""
+    shadow = sa.MetaData()
+    return {
+        p.name: sa.Table(
+            SHADOW_PREFIX + p.table.name,
+            shadow,
+            *(
+                sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                for c in p.table.columns
+            ),
+        )
+        for p in PROJECTIONS
+    }
+
+
+async def _writer(engine: AsyncEngine) -> AsyncConnection:
+    conn = await engine.connect()
+    return await conn.execution_options(**{WRITE_OPTION: True})
+
+
+async def horizon(conn: AsyncConnection) -> int:
+    """The highest position below which no event can still appear."""
+    query = sa.select(sa.func.max(events.c.position))
+    if is_postgres(conn.engine):
+        query = query.where(visible_in_feed())
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+def _recorded(row: Any) -> RecordedEvent:
+    return RecordedEvent(row.type, row.data, row.version, row.recorded_at)
+
+
+_LEAN = (events.c.asset_id, events.c.version, events.c.type, events.c.data, events.c.recorded_at)
+
+
+class _ShadowWriter:
+    """Buffers the rows of whole folded streams and inserts them in large batches."""
+
+    def __init__(self, conn: AsyncConnection, tables: Mapping[str, sa.Table]):
+        self.conn = conn
+        self.tables = tables
+        self.buffers: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
+        self.pending = 0
+
+    async def add(self, asset: Asset, history: Sequence[RecordedEvent]) -> None:
+        for projection in PROJECTIONS:
+            rows = projection.rebuilt_rows(asset, history)
+            self.buffers[projection.name].extend(rows)
+            self.pending += len(rows)
+        if self.pending >= FLUSH_ROWS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        async with self.conn.begin():
+            for name, rows in self.buffers.items():
+                if rows:
+                    await self.conn.execute(self.tables[name].insert(), rows)
+                    rows.clear()
+        self.pending = 0
+
+
+async def _fold_streams(
+    engine: AsyncEngine, tables: Mapping[str, sa.Table], up_to: int, progress: Progress | None
+) -> tuple[int, int]:
+    """Folds every asset stream's events at positions up to ``up_to`` into the shadow tables."""
+    seen_events = seen_assets = 0
+    reader = await engine.connect()
+    writer = _ShadowWriter(await _writer(engine), tables)
+    try:
+        last: tuple[UUID, int] | None = None
+        current: UUID | None = None
+        history: list[RecordedEvent] = []
+        asset = Asset(id=POLICY_STREAM)
+        while True:
+            query = (
+                sa.select(*_LEAN)
+                .where(events.c.position <= up_to, events.c.asset_id != POLICY_STREAM)
+                .order_by(events.c.asset_id, events.c.version)
+                .limit(SCAN_BATCH)
+            )
+            if last is not None:
+                query = query.where(sa.tuple_(events.c.asset_id, events.c.version) > sa.tuple_(*last))
+            async with reader.begin():
+                rows = (await reader.execute(query)).all()
+            for row in rows:
+                if row.asset_id != current:
+                    if current is not None:
+                        await writer.add(asset, history)
+                        seen_assets += 1
+                    current, history, asset = row.asset_id, [], Asset(id=row.asset_id)
+                event = _recorded(row)
+                asset.apply(event)
+                history.append(event)
+            seen_events += len(rows)
+            if progress is not None and rows:
+                progress(len(rows))
+            if len(rows) < SCAN_BATCH:
+                break
+            last = (rows[-1].asset_id, rows[-1].version)
+        if current is not None:
+            await writer.add(asset, history)
+            seen_assets += 1
+        await writer.flush()
+    finally:
+        await writer.conn.close()
+        await reader.close()
+    return seen_events, seen_assets
+
+
+async def _apply_to_shadow(
+    conn: AsyncConnection, tables: Mapping[str, sa.Table], batch: Sequence[Any]
+) -> None:
+    """Applies events (in position order) to the shadow tables, one asset's run at a time."""
+    rows = AssetRows(conn, tables["inventory"])
+    index = 0
+    while index < len(batch):
+        asset_id = batch[index].asset_id
+        run = []
+        while index < len(batch) and batch[index].asset_id == asset_id:
+            run.append(_recorded(batch[index]))
+            index += 1
+        if asset_id == POLICY_STREAM:
+            continue
+        asset = await rows.get(asset_id) or Asset(id=asset_id)
+        new = asset.version == 0
+        fresh = [event for event in run if event.version > asset.version]
+        for event in fresh:
+            asset.apply(event)
+        if fresh:
+            await apply(conn, asset, fresh, new=new, tables=tables)
+
+
+async def _catch_up(
+    conn: AsyncConnection,
+    tables: Mapping[str, sa.Table],
+    after: int,
+    *,
+    final: bool,
+    progress: Progress | None,
+) -> tuple[int, int]:
+    """Applies the events after ``after`` to the shadows; returns (position reached, events applied).
+
+    Outside the swap only the feed's settled prefix is read; inside it (``final``) appends are
+    stopped, so everything committed is settled."""
+    applied = 0
+    while True:
+        query = sa.select(*_LEAN, events.c.position).where(events.c.position > after)
+        if not final and is_postgres(conn.engine):
+            query = query.where(visible_in_feed())
+        batch = (await conn.execute(query.order_by(events.c.position).limit(SCAN_BATCH))).all()
+        if not batch:
+            return after, applied
+        await _apply_to_shadow(conn, tables, batch)
+        after = batch[-1].position
+        applied += len(batch)
+        if progress is not None:
+            progress(len(batch))
+
+
+def _same_key(a: sa.Table, b: sa.Table) -> list[sa.ColumnElement[bool]]:
+    return [a.c[c.name] == b.c[c.name] for c in a.primary_key.columns]
+
+
+async def _swap(conn: AsyncConnection, live: sa.Table, shadow: sa.Table) -> int:
+    """Makes ``live`` hold exactly the rows of ``shadow``, touching only the rows that differ."""
+    same_row = sa.and_(*(live.c[c.name].is_not_distinct_from(shadow.c[c.name]) for c in live.columns))
+    deleted = await conn.execute(live.delete().where(~sa.exists().where(same_row)))
+    names = [c.name for c in live.columns]
+    missing = sa.select(*(shadow.c[n] for n in names)).where(~sa.exists().where(*_same_key(live, shadow)))
+    inserted = await conn.execute(live.insert().from_select(names, missing))
+    return (deleted.rowcount or 0) + (inserted.rowcount or 0)
+
+
+async def _drop(engine: AsyncEngine, tables: Mapping[str, sa.Table]) -> None:
+    conn = await _writer(engine)
+    try:
+        async with conn.begin():
+            for table in tables.values():
+                await conn.execute(sa.text(f"DROP TABLE IF EXISTS {table.name}"))
+    finally:
+        await conn.close()
+
+
+async def _create(engine: AsyncEngine, tables: Mapping[str, sa.Table]) -> None:
+    await _drop(engine, tables)
+    conn = await _writer(engine)
+    try:
+        async with conn.begin():
+            for table in tables.values():
+                await conn.run_sync(table.create)
+    finally:
+        await conn.close()
+
+
+async def count_events(engine: AsyncEngine, up_to: int | None = None) -> int:
+    async with engine.connect() as conn:
+        query = sa.select(sa.func.count()).select_from(events).where(events.c.asset_id != POLICY_STREAM)
+        if up_to is not None:
+            query = query.where(events.c.position <= up_to)
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def rebuild(
+    engine: AsyncEngine, *, progress: Progress | None = None, on_total: Callable[[int], None] | None = None
+) -> RebuildResult:
+    started = time.perf_counter()
+    result = RebuildResult()
+    tables = shadow_tables()
+    await _create(engine, tables)
+    try:
+        async with engine.connect() as conn:
+            up_to = await horizon(conn)
+        if on_total is not None:
+            on_total(await count_events(engine, up_to))
+        result.events, result.assets = await _fold_streams(engine, tables, up_to, progress)
+
+        conn = await _writer(engine)
+        try:
+            async with conn.begin():
+                up_to, applied = await _catch_up(conn, tables, up_to, final=False, progress=progress)
+            result.events += applied
+            async with conn.begin():
+                if is_postgres(engine):
+                    await conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+                up_to, applied = await _catch_up(conn, tables, up_to, final=True, progress=progress)
+                result.events += applied
+                for projection in PROJECTIONS:
+                    result.changed[projection.name] = await _swap(
+                        conn, projection.table, tables[projection.name]
+                    )
+                now = datetime.now(UTC)
+                await conn.execute(checkpoints.delete())
+                await conn.execute(
+                    checkpoints.insert(),
+                    [{"name": p.name, "position": up_to, "rebuilt_at": now} for p in PROJECTIONS],
+                )
+        finally:
+            await conn.close()
+        result.position = up_to
+    finally:
+        await _drop(engine, tables)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def missing_checkpoints(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        have = set((await conn.execute(sa.select(checkpoints.c.name))).scalars())
+    return [p.name for p in PROJECTIONS if p.name not in have]
