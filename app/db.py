@@ -50,14 +50,16 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, statement_timeout: float | None = 30, **kwargs: Any) -> AsyncEngine:
+    """``statement_timeout`` (seconds, PostgreSQL) bounds each statement so that a request never
+    hangs; long maintenance jobs such as a rebuild pass None."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
     options: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 5}
     options.update(kwargs)
     connect_args = options.pop("connect_args", {})
     connect_args.setdefault("timeout", 5)
-    connect_args.setdefault("command_timeout", 30)
+    connect_args.setdefault("command_timeout", statement_timeout)
     connect_args.setdefault("server_settings", {"application_name": "itam-ledger"})
     return create_async_engine(url, connect_args=connect_args, **options)
 

@@ -20,13 +20,13 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", *, build_projections: bool = True) -> None:
     """Must be called outside a running event loop (Alembic's env runs its own).
 
     A projection that has never been built (a new one, or a database from before it existed) is
     built from the log at once, so no read model starts out empty beside a full log."""
     command.upgrade(alembic_config(database_url), revision)
-    if revision == "head":
+    if revision == "head" and build_projections:
         asyncio.run(_build_new_projections(database_url))
 
 
@@ -34,7 +34,7 @@ async def _build_new_projections(database_url: str) -> None:
     from app.db import create_engine
     from app.projections import rebuild
 
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, statement_timeout=None)
     try:
         if await rebuild.missing_checkpoints(engine):
             result = await rebuild.rebuild(engine)

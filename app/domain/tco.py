@@ -64,7 +64,10 @@ def book_value(holding: Holding, as_of: date) -> Decimal | None:
         return ZERO
     residual = holding.residual_value or ZERO
     start = holding.acquired_on
-    end = add_months(start, holding.useful_life_months or 0)
+    try:
+        end = add_months(start, holding.useful_life_months or 0)
+    except ValueError:  # beyond the year 9999: the end of its life is never reached
+        end = date.max
     if as_of >= end:
         return round_cents(min(residual, holding.purchase_cost))
     elapsed = Decimal((as_of - start).days)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +54,8 @@ class RebuildResult:
     assets: int = 0
     position: int = 0
     seconds: float = 0.0
+    # How long the final transaction held appends back.
+    pause_seconds: float = 0.0
     # Rows the swap deleted or inserted in each live table: all zero when nothing had drifted.
     changed: dict[str, int] = field(default_factory=dict)
 
@@ -62,11 +65,13 @@ class RebuildResult:
 
 
 def shadow_tables() -> dict[str, sa.Table]:
-    """Index-free copies of every projection table (the anti-joins of the swap use the keys)."""
+    """Index-free copies of every projection table (the anti-joins of the swap use the keys), named
+    for this run so that two rebuilds at once cannot clobber each other's."""
     shadow = sa.MetaData()
+    run = uuid.uuid4().hex[:8]
     return {
         p.name: sa.Table(
-            SHADOW_PREFIX + p.table.name,
+            f"{SHADOW_PREFIX}{run}_{p.table.name}",
             shadow,
             *(
                 sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
@@ -204,17 +209,26 @@ async def _catch_up(
 ) -> tuple[int, int]:
     """Applies the events after ``after`` to the shadows; returns (position reached, events applied).
 
-    Outside the swap only the feed's settled prefix is read; inside it (``final``) appends are
-    stopped, so everything committed is settled."""
+    Outside the swap only the feed's settled prefix is read, a transaction per batch (a long one
+    would hold the feed's horizon back for every reader); inside it (``final``, in the caller's
+    transaction) appends are stopped, so everything committed is settled."""
     applied = 0
     while True:
         query = sa.select(*_LEAN, events.c.position).where(events.c.position > after)
         if not final and is_postgres(conn.engine):
             query = query.where(visible_in_feed())
-        batch = (await conn.execute(query.order_by(events.c.position).limit(SCAN_BATCH))).all()
+        query = query.order_by(events.c.position).limit(SCAN_BATCH)
+        if final:
+            batch = (await conn.execute(query)).all()
+            if batch:
+                await _apply_to_shadow(conn, tables, batch)
+        else:
+            async with conn.begin():
+                batch = (await conn.execute(query)).all()
+                if batch:
+                    await _apply_to_shadow(conn, tables, batch)
         if not batch:
             return after, applied
-        await _apply_to_shadow(conn, tables, batch)
         after = batch[-1].position
         applied += len(batch)
         if progress is not None:
@@ -226,8 +240,14 @@ def _same_key(a: sa.Table, b: sa.Table) -> list[sa.ColumnElement[bool]]:
 
 
 async def _swap(conn: AsyncConnection, live: sa.Table, shadow: sa.Table) -> int:
-    """Makes ``live`` hold exactly the rows of ``shadow``, touching only the rows that differ."""
-    same_row = sa.and_(*(live.c[c.name].is_not_distinct_from(shadow.c[c.name]) for c in live.columns))
+    """Makes ``live`` hold exactly the rows of ``shadow``, touching only the rows that differ.
+
+    Keys are compared with ``=`` so that PostgreSQL can hash the anti-join (``IS NOT DISTINCT
+    FROM`` on every column would make it a nested loop, quadratic in the table's size)."""
+    same_row = sa.and_(
+        *_same_key(live, shadow),
+        *(live.c[c.name].is_not_distinct_from(shadow.c[c.name]) for c in live.columns if not c.primary_key),
+    )
     deleted = await conn.execute(live.delete().where(~sa.exists().where(same_row)))
     names = [c.name for c in live.columns]
     missing = sa.select(*(shadow.c[n] for n in names)).where(~sa.exists().where(*_same_key(live, shadow)))
@@ -280,9 +300,9 @@ async def rebuild(
 
         conn = await _writer(engine)
         try:
-            async with conn.begin():
-                up_to, applied = await _catch_up(conn, tables, up_to, final=False, progress=progress)
+            up_to, applied = await _catch_up(conn, tables, up_to, final=False, progress=progress)
             result.events += applied
+            paused = time.perf_counter()
             async with conn.begin():
                 if is_postgres(engine):
                     await conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
@@ -298,6 +318,7 @@ async def rebuild(
                     checkpoints.insert(),
                     [{"name": p.name, "position": up_to, "rebuilt_at": now} for p in PROJECTIONS],
                 )
+            result.pause_seconds = time.perf_counter() - paused
         finally:
             await conn.close()
         result.position = up_to

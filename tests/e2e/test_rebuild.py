@@ -144,3 +144,12 @@ async def test_upgrading_a_database_from_before_the_projections_fills_them(
 
     assert await snapshot(api.container.engine) == before
     assert len(before["costs"]) > 0 and len(before["requests"]) > 0
+
+
+async def test_two_rebuilds_at_once_do_not_clobber_each_other(api: Api) -> None:
+    assert api.container is not None
+    await history(api)
+    before = await snapshot(api.container.engine)
+    first, second = await asyncio.gather(rebuild(api.container.engine), rebuild(api.container.engine))
+    assert sum(first.changed.values()) == 0 and sum(second.changed.values()) == 0
+    assert await snapshot(api.container.engine) == before

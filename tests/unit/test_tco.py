@@ -123,3 +123,13 @@ def test_before_acquisition_there_is_no_age_or_value() -> None:
     result = compute(LAPTOP, [CostEntry("purchase", Decimal("1200.00"), date(2024, 1, 1))], date(2023, 6, 1))
     assert result.tco == Decimal("0.00")
     assert (result.book_value, result.age_months, result.annualized_cost) == (None, None, None)
+
+
+def test_a_useful_life_ending_after_the_year_9999_never_ends() -> None:
+    holding = Holding(Decimal("100.00"), date(9999, 6, 1), 12, None, None)
+    result = compute(
+        holding, [CostEntry("purchase", Decimal("100.00"), date(9999, 6, 1))], date(9999, 12, 31)
+    )
+    assert result.age_months == 6
+    # the end of life is out of reach (date.max), so the value falls only a little
+    assert result.book_value is not None and Decimal("0") <= result.book_value < Decimal("100.00")
