@@ -161,6 +161,11 @@ def parser() -> argparse.ArgumentParser:
     projections.add_parser(
         "rebuild", help="rebuild every projection from the log, while the service runs"
     ).set_defaults(run=cmd_projections_rebuild)
+
+    from app.tools import demo, transfer
+
+    transfer.add_parsers(verbs)
+    demo.add_parsers(verbs)
     return top
 
 

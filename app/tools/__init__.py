@@ -1,0 +1,1 @@
+"""Command-line tools beyond serving: moving data in and out, and the demo organisation."""
