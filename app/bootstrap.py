@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine
+from app.feedhub import FeedHub
+from app.observability import count_appended
 from app.service.uow import UnitOfWork
 from app.settings import Settings
 
@@ -25,14 +27,26 @@ class Container:
     clock: Callable[[], datetime] = utc_now
     # SQLite allows one writer at a time; queueing writers here beats the driver's busy-wait sleeps.
     write_lock: asyncio.Lock | None = field(default=None)
+    feed: FeedHub | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.feed is None:
+            self.feed = FeedHub(self.settings.database_url, postgres=not self.settings.is_sqlite)
+
+    def _committed(self, types: list[str]) -> None:
+        count_appended(types)
+        assert self.feed is not None
+        self.feed.committed()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.write_lock, write=write)
+        return UnitOfWork(self.engine, self.write_lock, write=write, on_commit=self._committed)
 
     def today(self) -> date:
         return self.clock().date()
 
     async def close(self) -> None:
+        if self.feed is not None:
+            await self.feed.close()
         await self.engine.dispose()
 
 

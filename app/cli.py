@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -12,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import apikeys, migrate
 from app.db import create_engine
+from app.observability import configure_logging
 from app.settings import get_settings
 
 T = TypeVar("T")
@@ -53,12 +57,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    configure_logging(settings.log_level)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker writes its metrics here and /metrics sums them (set before workers start).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="itam-metrics-")
     migrate.upgrade(settings.database_url)
     token = _with_connection(_bootstrap_admin)
     if token is not None:
-        print(
-            f"Created the first API key, '{BOOTSTRAP_ADMIN}' (role admin). It is shown only once:",
-            file=sys.stderr,
+        logging.getLogger("itam.cli").warning(
+            "created the first API key, '%s' (role admin); its token is on stdout, shown only once",
+            BOOTSTRAP_ADMIN,
         )
         print(token, flush=True)
     uvicorn.run(
@@ -68,6 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
         proxy_headers=False,
     )
     return 0
@@ -171,6 +181,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.verb != "serve":  # serve logs JSON lines (configure_logging); the rest talk to people
+        logging.basicConfig(format="itam: %(message)s", level=logging.INFO, stream=sys.stderr)
     code: int = args.run(args)
     return code
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sys
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -39,9 +39,8 @@ async def _build_new_projections(database_url: str) -> None:
         if await rebuild.missing_checkpoints(engine):
             result = await rebuild.rebuild(engine)
             if result.events:
-                print(
-                    f"built the projections from {result.events} events in {result.seconds:.1f} s",
-                    file=sys.stderr,
+                logging.getLogger("itam.migrate").warning(
+                    "built the projections from %d events in %.1f s", result.events, result.seconds
                 )
     finally:
         await engine.dispose()

@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", min_length=3, max_length=3)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     log_level: str = "INFO"
+    # Beyond the SPEC: how often an idle /events/stream sends a keep-alive comment.
+    sse_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,6 +11,7 @@ from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.routes import assets, audit, events, lifecycle, ops, policy, reports
 from app.bootstrap import Container, build_container
+from app.observability import MetricsMiddleware, configure_logging
 from app.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -47,10 +48,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.add_middleware(BodyGuardMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """Entry point for uvicorn's --factory (each worker process builds its own)."""
-    return create_app()
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

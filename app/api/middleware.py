@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import Problem
@@ -43,6 +44,7 @@ class RequestContextMiddleware:
         request_id = given if given and _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -54,6 +56,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
+            structlog.contextvars.unbind_contextvars("request_id")
 
 
 class BodyGuardMiddleware:

@@ -111,6 +111,8 @@ class EventStore:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
+        # The types of the events this store has appended (for metrics once they commit).
+        self.appended: list[str] = []
 
     async def append(self, appends: Sequence[Append]) -> list[StoredEvent]:
         """Writes every stream's events in the caller's transaction, or raises ConcurrencyError.
@@ -181,6 +183,7 @@ class EventStore:
                 first = appends[0]
                 raise ConcurrencyError(first.asset_id, first.expected_version) from exc
             raise
+        self.appended.extend(e.type for e in stored)
         return stored
 
     async def _head(self, asset_id: UUID) -> tuple[int, str]:

@@ -4,6 +4,7 @@ the projections and the idempotency records all write through its one connection
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 from uuid import UUID
 
@@ -17,8 +18,17 @@ from app.service.idempotency import IdempotencyRecords
 
 
 class UnitOfWork:
-    def __init__(self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None, *, write: bool = True):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        write_lock: asyncio.Lock | None = None,
+        *,
+        write: bool = True,
+        on_commit: Callable[[list[str]], None] | None = None,
+    ):
         self._engine = engine
+        # Told the types of the events appended, once they are committed.
+        self._on_commit = on_commit
         self._write_lock = write_lock if write else None
         self._write = write
         self._conn: AsyncConnection | None = None
@@ -66,6 +76,8 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.conn.commit()
         self._committed = True
+        if self._on_commit is not None and self.events.appended:
+            self._on_commit(self.events.appended)
 
     async def _release(self, conn: AsyncConnection, *, failing: bool) -> None:
         # When the block already failed (the database may be gone), a failed rollback must not hide why.
