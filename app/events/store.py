@@ -86,6 +86,10 @@ _COLUMNS = (
 )
 
 
+# Stream ids per head query (SQLite allows 32,766 bound parameters).
+_HEADS_CHUNK = 5000
+
+
 def _from_row(row: Any) -> StoredEvent:
     return StoredEvent(
         position=row.position,
@@ -119,7 +123,7 @@ class EventStore:
 
         On PostgreSQL this must be the transaction's first write (the allocator checks it).
         """
-        heads = [await self._head(a.asset_id) for a in appends]
+        heads = await self._heads([a.asset_id for a in appends])
         for append, (version, _) in zip(appends, heads, strict=True):
             if version != append.expected_version:
                 raise ConcurrencyError(append.asset_id, append.expected_version, version)
@@ -185,6 +189,26 @@ class EventStore:
             raise
         self.appended.extend(e.type for e in stored)
         return stored
+
+    async def _heads(self, asset_ids: Sequence[UUID]) -> list[tuple[int, str]]:
+        """Each stream's last version and hash; one query for a batch of streams (the bulk writer's
+        new ones are simply absent), instead of a round trip per stream."""
+        if len(asset_ids) == 1:
+            return [await self._head(asset_ids[0])]
+        found: dict[UUID, tuple[int, str]] = {}
+        for start in range(0, len(asset_ids), _HEADS_CHUNK):
+            chunk = asset_ids[start : start + _HEADS_CHUNK]
+            latest = (
+                sa.select(events.c.asset_id, sa.func.max(events.c.version).label("version"))
+                .where(events.c.asset_id.in_(chunk))
+                .group_by(events.c.asset_id)
+                .subquery()
+            )
+            query = sa.select(events.c.asset_id, events.c.version, events.c.hash).join(
+                latest, (events.c.asset_id == latest.c.asset_id) & (events.c.version == latest.c.version)
+            )
+            found.update({row.asset_id: (row.version, row.hash) for row in await self.conn.execute(query)})
+        return [found.get(asset_id, (0, ZERO_HASH)) for asset_id in asset_ids]
 
     async def _head(self, asset_id: UUID) -> tuple[int, str]:
         query = (
