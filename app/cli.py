@@ -183,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.verb != "serve":  # serve logs JSON lines (configure_logging); the rest talk to people
         logging.basicConfig(format="itam: %(message)s", level=logging.INFO, stream=sys.stderr)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     code: int = args.run(args)
     return code
 
