@@ -4,10 +4,13 @@ Gap-free feed on PostgreSQL. Positions come from a sequence, and sequence values
 before commit, so a naive ``position > after`` reader can pass a position whose transaction commits
 later. Each appending transaction therefore calls ``itam_allocate_positions(n)`` before it writes
 anything: under a short session-level advisory lock it assigns the transaction id and takes its
-positions, so transaction ids and positions rise together. Readers only return events whose
-``tx_id`` is below ``pg_snapshot_xmin(pg_current_snapshot())``; every event with a smaller position
-belongs to a transaction at least as old, which has therefore already committed (and is visible) or
-aborted. The lock covers only the allocation, never the commit, so commits still group.
+positions, so transaction ids and positions rise together, and registers the transaction as an
+appender (a shared transaction-scoped advisory lock). Readers first take the horizon, the oldest
+appender of this database still running (``itam_feed_horizon()``), then in a later statement return
+only events whose ``tx_id`` is below it; every event with a smaller position belongs to a
+transaction at least as old, which has therefore committed (and is visible) or aborted. Writers
+that append nothing, here or in other databases, never hold the feed back. The lock covers only
+the allocation, never the commit, so commits still group.
 On SQLite, writers are serialized by the database lock, so commit order is position order.
 """
 
@@ -105,10 +108,18 @@ def _from_row(row: Any) -> StoredEvent:
     )
 
 
-def visible_in_feed() -> sa.ColumnElement[bool]:
-    """PostgreSQL: only events of transactions older than every one still running (see module doc)."""
-    horizon = sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-    return events.c.tx_id < horizon
+async def feed_horizon(conn: AsyncConnection) -> int | None:
+    """PostgreSQL: the transaction id below which every event-appending transaction has ended
+    (None on SQLite, whose writers commit in position order). Read it in its own statement, then
+    read events with ``tx_id < horizon`` in a later one (see migration 0004)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return int((await conn.execute(sa.text("SELECT itam_feed_horizon()"))).scalar_one())
+
+
+def settled(horizon: int | None) -> sa.ColumnElement[bool]:
+    """Events of transactions below ``horizon``: final, so no event can appear before them."""
+    return sa.true() if horizon is None else events.c.tx_id < horizon
 
 
 class EventStore:
@@ -270,9 +281,9 @@ class EventStore:
 
     async def read_feed(self, *, after: int = 0, limit: int = 100) -> list[StoredEvent]:
         """Events after ``after`` in position order; no event can later appear below the last one."""
-        query = sa.select(*_COLUMNS).where(events.c.position > after).order_by(events.c.position).limit(limit)
-        if self.postgres:
-            query = query.where(visible_in_feed())
+        horizon = await feed_horizon(self.conn)
+        query = sa.select(*_COLUMNS).where(events.c.position > after, settled(horizon))
+        query = query.order_by(events.c.position).limit(limit)
         return [_from_row(row) for row in await self.conn.execute(query)]
 
     async def scan_streams(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:

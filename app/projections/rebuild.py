@@ -28,7 +28,7 @@ from app.db import WRITE_OPTION, UTCDateTime, is_postgres, metadata
 from app.domain.asset import Asset
 from app.domain.events import RecordedEvent
 from app.domain.policy import POLICY_STREAM
-from app.events.store import visible_in_feed
+from app.events.store import feed_horizon, settled
 from app.events.tables import events
 from app.projections.inventory import AssetRows
 from app.projections.registry import PROJECTIONS, apply
@@ -89,9 +89,8 @@ async def _writer(engine: AsyncEngine) -> AsyncConnection:
 
 async def horizon(conn: AsyncConnection) -> int:
     """The highest position below which no event can still appear."""
-    query = sa.select(sa.func.max(events.c.position))
-    if is_postgres(conn.engine):
-        query = query.where(visible_in_feed())
+    settled_below = await feed_horizon(conn)
+    query = sa.select(sa.func.max(events.c.position)).where(settled(settled_below))
     return int((await conn.execute(query)).scalar() or 0)
 
 
@@ -215,8 +214,6 @@ async def _catch_up(
     applied = 0
     while True:
         query = sa.select(*_LEAN, events.c.position).where(events.c.position > after)
-        if not final and is_postgres(conn.engine):
-            query = query.where(visible_in_feed())
         query = query.order_by(events.c.position).limit(SCAN_BATCH)
         if final:
             batch = (await conn.execute(query)).all()
@@ -224,7 +221,7 @@ async def _catch_up(
                 await _apply_to_shadow(conn, tables, batch)
         else:
             async with conn.begin():
-                batch = (await conn.execute(query)).all()
+                batch = (await conn.execute(query.where(settled(await feed_horizon(conn))))).all()
                 if batch:
                     await _apply_to_shadow(conn, tables, batch)
         if not batch:

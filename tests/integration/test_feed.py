@@ -68,3 +68,33 @@ async def test_a_follower_sees_every_event_once_in_increasing_positions_while_16
     if backend == "postgres":
         # The race this guards against really happened: some transactions committed out of position order.
         assert commit_order != sorted(commit_order)
+
+
+class TestHorizonOnPostgres:
+    """SQLite has one writer at a time, so there the question does not arise."""
+
+    backend = "postgres"
+
+    async def test_a_long_transaction_that_appends_nothing_does_not_hold_the_feed_back(
+        self, container: Container
+    ) -> None:
+        """Only appending transactions bound the feed's horizon (migration 0004): a long writer that
+        appends no event, here a key being created in an open transaction, must not delay the feed."""
+        await _long_writer_does_not_block(container)
+
+
+async def _long_writer_does_not_block(container: Container) -> None:
+    async with container.engine.connect() as idle:
+        await idle.begin()
+        from app import apikeys
+
+        await apikeys.create_key(idle, "slow-writer", ["auditor"])  # holds a transaction id, open
+        async with container.uow() as uow:
+            (stored,) = await uow.events.append(
+                [Append(uuid.uuid4(), 0, [NewEvent("CostRecorded", {"n": 1})], META)]
+            )
+            await uow.commit()
+        async with container.uow(write=False) as uow:
+            page = await uow.events.read_feed(after=0, limit=10)
+        assert [e.position for e in page] == [stored.position]
+        await idle.rollback()
