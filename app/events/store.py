@@ -122,6 +122,17 @@ def settled(horizon: int | None) -> sa.ColumnElement[bool]:
     return sa.true() if horizon is None else events.c.tx_id < horizon
 
 
+_ALLOCATE_WITH_HEAD = sa.text(
+    """
+    SELECT a.tx_id, a.first_position, h.version, h.hash
+    FROM itam_allocate_positions(:n) AS a
+    LEFT JOIN LATERAL (
+        SELECT version, hash FROM events WHERE asset_id = :asset_id ORDER BY version DESC LIMIT 1
+    ) AS h ON true
+    """
+).bindparams(sa.bindparam("asset_id", type_=sa.Uuid()))
+
+
 class EventStore:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
@@ -134,14 +145,21 @@ class EventStore:
 
         On PostgreSQL this must be the transaction's first write (the allocator checks it).
         """
-        heads = await self._heads([a.asset_id for a in appends])
+        count = sum(len(a.events) for a in appends)
+        tx_id: int | None
+        if self.postgres and len(appends) == 1 and count:
+            # The command path: the head and the positions in one round trip.
+            tx_id, first_position, head = await self._allocate_with_head(appends[0].asset_id, count)
+            heads = [head]
+        else:
+            heads = await self._heads([a.asset_id for a in appends])
         for append, (version, _) in zip(appends, heads, strict=True):
             if version != append.expected_version:
                 raise ConcurrencyError(append.asset_id, append.expected_version, version)
-        count = sum(len(a.events) for a in appends)
         if count == 0:
             return []
-        tx_id, first_position = await self._allocate(count)
+        if not (self.postgres and len(appends) == 1):
+            tx_id, first_position = await self._allocate(count)
         recorded_at = datetime.now(UTC)
         stored: list[StoredEvent] = []
         position = first_position
@@ -230,6 +248,14 @@ class EventStore:
         )
         row = (await self.conn.execute(query)).first()
         return (0, ZERO_HASH) if row is None else (row.version, row.hash)
+
+    async def _allocate_with_head(self, asset_id: UUID, count: int) -> tuple[int, int, tuple[int, str]]:
+        """PostgreSQL: allocates positions and reads the stream's head in one statement. The head
+        read sees every earlier writer of the stream, which the caller's asset lock has waited for
+        (and the UNIQUE (asset_id, version) constraint catches any writer that did not lock)."""
+        row = (await self.conn.execute(_ALLOCATE_WITH_HEAD, {"n": count, "asset_id": asset_id})).one()
+        head = (0, ZERO_HASH) if row.version is None else (row.version, row.hash)
+        return row.tx_id, row.first_position, head
 
     async def _allocate(self, count: int) -> tuple[int | None, int]:
         if self.postgres:
