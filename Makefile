@@ -29,3 +29,18 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (bench/README.md): against PostgreSQL at ITAM_BENCH_POSTGRES (default
+# postgresql://postgres@127.0.0.1:5432/postgres), in databases of their own that they drop.
+BENCH_STAMP := $(VENV)/.installed-bench
+.PHONY: bench bench-quick
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench --quick

@@ -109,8 +109,12 @@ async def idempotent_write(
     for _ in range(ATTEMPTS):
         try:
             async with container.uow() as uow:
-                if scope is not None and (saved := await uow.idempotency.get(scope)) is not None:
-                    return replay_saved(saved, scope)
+                if scope is not None:
+                    # Repeats of one key wait for the first to finish, then replay its response
+                    # (without the lock they would decide again on the state it left: a 409).
+                    await uow.lock_key(f"idempotency:{scope.principal}:{scope.path}:{scope.key}")
+                    if (saved := await uow.idempotency.get(scope)) is not None:
+                        return replay_saved(saved, scope)
                 body, tag = await work(uow)
                 if scope is not None:
                     await uow.idempotency.put(scope, status, body, tag)
