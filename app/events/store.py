@@ -312,6 +312,11 @@ class EventStore:
         query = query.order_by(events.c.position).limit(limit)
         return [_from_row(row) for row in await self.conn.execute(query)]
 
+    async def settled_position(self) -> int:
+        """The highest position below which no event can still appear (the live end of the feed)."""
+        query = sa.select(sa.func.max(events.c.position)).where(settled(await feed_horizon(self.conn)))
+        return int((await self.conn.execute(query)).scalar() or 0)
+
     async def scan_streams(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:
         """Every event, stream by stream in version order, in bounded batches (for audits)."""
         last: tuple[Any, int] | None = None

@@ -28,7 +28,7 @@ from app.db import WRITE_OPTION, UTCDateTime, is_postgres, metadata
 from app.domain.asset import Asset
 from app.domain.events import RecordedEvent
 from app.domain.policy import POLICY_STREAM
-from app.events.store import feed_horizon, settled
+from app.events.store import EventStore, feed_horizon, settled
 from app.events.tables import events
 from app.projections.inventory import AssetRows
 from app.projections.registry import PROJECTIONS, apply
@@ -85,13 +85,6 @@ def shadow_tables() -> dict[str, sa.Table]:
 async def _writer(engine: AsyncEngine) -> AsyncConnection:
     conn = await engine.connect()
     return await conn.execution_options(**{WRITE_OPTION: True})
-
-
-async def horizon(conn: AsyncConnection) -> int:
-    """The highest position below which no event can still appear."""
-    settled_below = await feed_horizon(conn)
-    query = sa.select(sa.func.max(events.c.position)).where(settled(settled_below))
-    return int((await conn.execute(query)).scalar() or 0)
 
 
 def _recorded(row: Any) -> RecordedEvent:
@@ -290,7 +283,7 @@ async def rebuild(
     await _create(engine, tables)
     try:
         async with engine.connect() as conn:
-            up_to = await horizon(conn)
+            up_to = await EventStore(conn).settled_position()
         if on_total is not None:
             on_total(await count_events(engine, up_to))
         result.events, result.assets = await _fold_streams(engine, tables, up_to, progress)

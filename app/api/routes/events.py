@@ -15,7 +15,6 @@ from app.api.deps import Auditor, ContainerDep
 from app.api.pagination import MAX_LIMIT, MAX_POSITION, encode_cursor, resolve_after
 from app.api.problems import field_problem
 from app.bootstrap import Container
-from app.projections.rebuild import horizon
 
 router = APIRouter(tags=["events"])
 
@@ -83,7 +82,7 @@ async def stream(
         start = after
     else:
         async with container.uow(write=False) as uow:
-            start = await horizon(uow.conn)
+            start = await uow.events.settled_position()
     heartbeat = float(container.settings.sse_heartbeat_seconds)
     return StreamingResponse(
         _frames(container, start, heartbeat),
