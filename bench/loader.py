@@ -25,7 +25,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, cast
 
-from app.db import create_engine
+import uvloop
+
+from app.db import analyze, create_engine
 from app.domain import commands as c
 from app.domain.decisions import Context
 from app.service import bulk
@@ -153,8 +155,6 @@ async def _write(engine: Any, batch: list[bulk.History]) -> int:
 
 
 def _load_share_process(args: tuple[str, int, int, int, int, int]) -> tuple[int, int]:
-    import uvloop
-
     return uvloop.run(_load_share(*args))
 
 
@@ -167,6 +167,8 @@ def load(url: str, assets: int, *, seed: int = 7, processes: int = 2, tasks: int
     else:
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             results = pool.map(_load_share_process, jobs)
+    # As `itam import` and `itam demo` end: fresh planner statistics for what was loaded.
+    uvloop.run(_analyze(url))
     seconds = time.perf_counter() - started
     written_assets = sum(r[0] for r in results)
     written_events = sum(r[1] for r in results)
@@ -180,6 +182,14 @@ def load(url: str, assets: int, *, seed: int = 7, processes: int = 2, tasks: int
         "tasks_per_process": tasks,
         "batch": BATCH,
     }
+
+
+async def _analyze(url: str) -> None:
+    engine = create_engine(url, statement_timeout=None)
+    try:
+        await analyze(engine, bulk.TABLES)
+    finally:
+        await engine.dispose()
 
 
 def rare_term(seed: int, assets: int) -> str:

@@ -13,7 +13,8 @@ from app.apikeys import Principal, authenticate
 from app.bootstrap import Container
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per request.
     container: Container = request.app.state.container
     return container
 

@@ -22,9 +22,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import insert_rows
 from app.domain.events import NewEvent, RecordedEvent
 from app.events.hashing import ZERO_HASH, event_hash, format_timestamp
 from app.events.tables import events
@@ -210,8 +212,8 @@ class EventStore:
             for e in stored
         ]
         try:
-            await self.conn.execute(events.insert(), rows)
-        except sa.exc.IntegrityError as exc:
+            await insert_rows(self.conn, events, rows)
+        except (sa.exc.IntegrityError, asyncpg.UniqueViolationError) as exc:
             if "uq_events_stream_version" in str(exc) or "events.asset_id, events.version" in str(exc):
                 first = appends[0]
                 raise ConcurrencyError(first.asset_id, first.expected_version) from exc

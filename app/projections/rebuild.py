@@ -24,7 +24,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db import WRITE_OPTION, UTCDateTime, is_postgres, metadata
+from app.db import WRITE_OPTION, UTCDateTime, analyze, insert_rows, is_postgres, metadata
 from app.domain.asset import Asset
 from app.domain.events import RecordedEvent
 from app.domain.policy import POLICY_STREAM
@@ -115,7 +115,7 @@ class _ShadowWriter:
         async with self.conn.begin():
             for name, rows in self.buffers.items():
                 if rows:
-                    await self.conn.execute(self.tables[name].insert(), rows)
+                    await insert_rows(self.conn, self.tables[name], rows)
                     rows.clear()
         self.pending = 0
 
@@ -311,6 +311,8 @@ async def rebuild(
             result.pause_seconds = time.perf_counter() - paused
         finally:
             await conn.close()
+        if any(result.changed.values()):
+            await analyze(engine, [p.table for p in PROJECTIONS])
         result.position = up_to
     finally:
         await _drop(engine, tables)

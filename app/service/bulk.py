@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from app.db import insert_rows
 from app.domain.asset import Asset
 from app.domain.commands import Command
 from app.domain.decisions import Context, decide
 from app.domain.events import NewEvent, RecordedEvent
 from app.events.store import Append
+from app.events.tables import events as event_log
 from app.projections.registry import PROJECTIONS
 from app.service.uow import UnitOfWork
 
@@ -51,6 +53,10 @@ def plan(history: History) -> list[NewEvent]:
     return decided
 
 
+# What ``write`` fills: the tables whose planner statistics a bulk load should refresh (db.analyze).
+TABLES = (event_log, *(p.table for p in PROJECTIONS))
+
+
 async def write(uow: UnitOfWork, histories: Sequence[History]) -> list[Asset]:
     """Appends every history as a new stream and writes the projections; nothing is committed."""
     appends = [Append(h.asset_id, 0, plan(h), h.metadata) for h in histories]
@@ -67,5 +73,5 @@ async def write(uow: UnitOfWork, histories: Sequence[History]) -> list[Asset]:
             rows[projection.name].extend(projection.rebuilt_rows(asset, events))
     for projection in PROJECTIONS:
         if rows[projection.name]:
-            await uow.conn.execute(projection.table.insert(), rows[projection.name])
+            await insert_rows(uow.conn, projection.table, rows[projection.name])
     return assets

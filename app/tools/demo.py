@@ -46,7 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import migrate
 from app.api.schemas import PolicyBody
-from app.db import create_engine
+from app.db import analyze, create_engine
 from app.domain import commands as cmd
 from app.domain import events as ev
 from app.domain.asset import AWAITING_SECOND_APPROVAL, Asset
@@ -896,6 +896,7 @@ async def fill(database_url: str, assets: int, seed: int, today: date, *, force:
             if batch:
                 summary.events += await _write(engine, batch, summary)
                 bar.update(len(batch))
+        await analyze(engine, bulk.TABLES)
     finally:
         await engine.dispose()
     summary.assets = assets

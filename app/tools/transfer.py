@@ -42,7 +42,7 @@ from tqdm import tqdm
 from app import migrate
 from app.api.schemas import RegisterBody
 from app.bootstrap import Container, build_container
-from app.db import create_engine
+from app.db import analyze, create_engine
 from app.domain.asset import Asset
 from app.domain.commands import RegisterAsset
 from app.domain.decisions import Context, decide
@@ -387,6 +387,7 @@ async def import_file(path: Path, *, skip_invalid: bool, actor: str) -> int:
             return 1
         async with import_lock(container):
             await write_file(container, run)
+        await analyze(container.engine, bulk.TABLES)
     finally:
         await container.close()
     print(

@@ -7,9 +7,10 @@ import uuid
 import pytest
 
 from app.bootstrap import Container
+from app.db import COPY_MIN_ROWS
 from app.domain.events import NewEvent
 from app.events.hashing import ZERO_HASH, event_hash, verify_chain
-from app.events.store import Append, ConcurrencyError
+from app.events.store import Append, ConcurrencyError, EventStore
 
 META = {
     "actor": "tester",
@@ -115,6 +116,40 @@ class EventStoreContract:
         async with container.uow() as uow:
             await uow.events.append([Append(asset_id, 0, new(2), META)])
         assert await read(container, asset_id) == []
+
+    # Batches of COPY_MIN_ROWS events or more go in by COPY on PostgreSQL (the import's path).
+    async def test_a_large_batch_reads_back_exactly_and_keeps_its_chains(self, container: Container) -> None:
+        ids = [uuid.uuid4() for _ in range(COPY_MIN_ROWS)]
+        appends = [Append(i, 0, new(2), {**META, "note": None, "tags": ["a", "é"]}) for i in ids]
+        stored = await append(container, *appends)
+        assert len(stored) == 2 * COPY_MIN_ROWS
+        for asset_id in ids:
+            read_back = await read(container, asset_id)
+            assert [e.to_json() for e in read_back] == [e.to_json() for e in stored if e.asset_id == asset_id]
+            assert verify_chain(str(asset_id), (e.to_json() for e in read_back)).ok
+
+    async def test_a_large_batch_is_rolled_back_whole(self, container: Container) -> None:
+        ids = [uuid.uuid4() for _ in range(COPY_MIN_ROWS)]
+        async with container.uow() as uow:
+            await uow.events.append([Append(i, 0, new(2), META) for i in ids])
+        for asset_id in ids:
+            assert await read(container, asset_id) == []
+
+    async def test_a_large_batch_that_lost_a_race_is_a_conflict_and_writes_nothing(
+        self, container: Container, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        ids = [uuid.uuid4() for _ in range(COPY_MIN_ROWS)]
+        await append(container, Append(ids[-1], 0, new(1), META))
+
+        async def stale_heads(self: EventStore, asset_ids: list[uuid.UUID]) -> list[tuple[int, str]]:
+            # As if another writer appended to the last stream after the heads were read.
+            return [(0, ZERO_HASH) for _ in asset_ids]
+
+        monkeypatch.setattr(EventStore, "_heads", stale_heads)
+        with pytest.raises(ConcurrencyError):
+            await append(container, *(Append(i, 0, new(2), META) for i in ids))
+        assert [e.version for e in await read(container, ids[-1])] == [1]
+        assert await read(container, ids[0]) == []
 
 
 class TestEventStoreOnSQLite(EventStoreContract):
