@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -63,11 +64,11 @@ def create_engine(url: str, *, statement_timeout: float | None = 30, **kwargs: A
     connect_args.setdefault("timeout", 5)
     connect_args.setdefault("command_timeout", statement_timeout)
     connect_args.setdefault("server_settings", {"application_name": "itam-ledger"})
-    return create_async_engine(url, connect_args=connect_args, **options)
+    return create_async_engine(url, connect_args=connect_args, json_deserializer=orjson.loads, **options)
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, json_deserializer=orjson.loads, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -103,8 +104,15 @@ async def insert_rows(conn: AsyncConnection, table: sa.Table, rows: Sequence[Map
     columns = [column for column in table.columns if column.key in keys]
     if len(columns) != len(keys):
         raise KeyError(f"{table.name} has no column for some of {sorted(keys)}")
-    encoders = [(column.key, _copy_encoder(column)) for column in columns]
-    records = [tuple(value(row[key]) if value else row[key] for key, value in encoders) for row in rows]
+    values = itemgetter(*(column.key for column in columns))
+    encoders = [(i, encode) for i, column in enumerate(columns) if (encode := _copy_encoder(column))]
+    records: list[Any] = list(map(values, rows)) if len(columns) > 1 else [(values(r),) for r in rows]
+    if encoders:
+        for n, record in enumerate(records):
+            record = list(record)
+            for i, encode in encoders:
+                record[i] = encode(record[i])
+            records[n] = record
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection
     if not driver.is_in_transaction():

@@ -102,7 +102,10 @@ class Asset:
         self.updated_at = event.recorded_at
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Asset))
 
 
 def _acquired(asset: Asset, data: dict[str, Any]) -> None:
