@@ -9,8 +9,9 @@ from fastapi import FastAPI
 
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
-from app.api.routes import assets, audit, events, lifecycle, ops, policy, reports
+from app.api.routes import assets, audit, events, lifecycle, me, ops, policy, reports
 from app.bootstrap import Container, build_container
+from app.dashboard import web as dashboard
 from app.observability import MetricsMiddleware, configure_logging
 from app.settings import Settings, get_settings
 
@@ -43,10 +44,19 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     if container is not None:
         app.state.container = container
     problems.install(app)
-    routers = (assets.router, events.router, audit.router, lifecycle.router, policy.router, reports.router)
+    routers = (
+        assets.router,
+        events.router,
+        audit.router,
+        lifecycle.router,
+        me.router,
+        policy.router,
+        reports.router,
+    )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
+    app.include_router(dashboard.router)
     app.add_middleware(BodyGuardMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -43,6 +43,7 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/assets/{asset_id}/tco"): ANY,
     ("GET", "/api/v1/assets/{asset_id}/verify"): AUDIT,
     ("GET", "/api/v1/lifecycle"): ANY,
+    ("GET", "/api/v1/me"): ANY,
     ("GET", "/api/v1/events"): AUDIT,
     ("GET", "/api/v1/events/stream"): AUDIT,
     ("GET", "/api/v1/audit/verify"): AUDIT,
@@ -57,8 +58,11 @@ ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/policy"): ANY,
     ("PUT", "/api/v1/policy"): frozenset(),
 }
-# Served without a token, on purpose: probes and the API's own description.
+# Served without a token, on purpose: probes, the API's own description, and the dashboard's page
+# and files (static; the page reads the API with the token the user signs in with).
 PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/dashboard/{name}"),
     ("GET", "/health"),
     ("GET", "/ready"),
     ("GET", "/metrics"),
