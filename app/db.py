@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -99,7 +100,7 @@ async def insert_rows(conn: AsyncConnection, table: sa.Table, rows: Sequence[Map
         return
     keys = rows[0].keys()
     if conn.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS or any(r.keys() != keys for r in rows):
-        await conn.execute(table.insert(), rows)
+        await conn.execute(_insert(table), rows)
         return
     columns = [column for column in table.columns if column.key in keys]
     if len(columns) != len(keys):
@@ -121,6 +122,12 @@ async def insert_rows(conn: AsyncConnection, table: sa.Table, rows: Sequence[Map
         if not driver.is_in_transaction():
             raise RuntimeError("insert_rows needs a connection in a transaction")
     await driver.copy_records_to_table(table.name, records=records, columns=[c.name for c in columns])
+
+
+@functools.cache
+def _insert(table: sa.Table) -> sa.Insert:
+    # Built once per table: commands insert a row or two, and building the statement is costlier.
+    return table.insert()
 
 
 # Below this many rows an INSERT costs less than setting up a COPY.

@@ -22,6 +22,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import insert_rows
 from app.domain.asset import Asset
 from app.domain.events import RecordedEvent
 
@@ -69,6 +70,11 @@ def _update_by_key(table: sa.Table, key: str) -> sa.Update:
     )
 
 
+@functools.cache
+def _delete_by_key(table: sa.Table, key: str) -> sa.Delete:
+    return table.delete().where(table.c[key] == sa.bindparam("_key", type_=table.c[key].type))
+
+
 async def apply(
     conn: AsyncConnection,
     projections: Iterable[Projection],
@@ -83,7 +89,6 @@ async def apply(
     types = {event.type for event in new_events}
     for projection in projections:
         table = tables[projection.name] if tables is not None else projection.table
-        key = table.c[projection.key]
         if isinstance(projection, LogProjection):
             rows = [
                 row
@@ -97,8 +102,8 @@ async def apply(
                 await conn.execute(_update_by_key(table, projection.key), {**rows[0], "_key": asset.id})
                 continue
             if not new:
-                await conn.execute(table.delete().where(key == asset.id))
+                await conn.execute(_delete_by_key(table, projection.key), {"_key": asset.id})
         else:
             continue
         if rows:
-            await conn.execute(table.insert(), rows)
+            await insert_rows(conn, table, rows)

@@ -9,6 +9,7 @@ instead of replaying the stream, which keeps a command's cost independent of its
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -113,14 +114,18 @@ def from_row(row: sa.Row[Any]) -> Asset:
     return Asset(**values)
 
 
+@functools.cache
+def _select_by_id(table: sa.Table) -> sa.Select[Any]:
+    return sa.select(table).where(table.c.id == sa.bindparam("id", type_=table.c.id.type))
+
+
 class AssetRows:
     def __init__(self, conn: AsyncConnection, table: sa.Table = assets):
         self.conn = conn
         self.table = table
 
     async def get(self, asset_id: UUID) -> Asset | None:
-        table = self.table
-        row = (await self.conn.execute(sa.select(table).where(table.c.id == asset_id))).first()
+        row = (await self.conn.execute(_select_by_id(self.table), {"id": asset_id})).first()
         return None if row is None else from_row(row)
 
     async def tag_holder(self, asset_tag: str) -> UUID | None:

@@ -16,6 +16,8 @@ from app.events.store import EventStore
 from app.projections.inventory import AssetRows
 from app.service.idempotency import IdempotencyRecords
 
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
 
 class UnitOfWork:
     def __init__(
@@ -69,9 +71,7 @@ class UnitOfWork:
         """A transaction-scoped lock on any name. An advisory lock takes no transaction id, so the
         position allocator can still run first."""
         if is_postgres(self._engine):
-            await self.conn.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-            )
+            await self.conn.execute(_LOCK, {"key": key})
 
     async def commit(self) -> None:
         await self.conn.commit()
