@@ -135,6 +135,12 @@ _ALLOCATE_WITH_HEAD = sa.text(
 ).bindparams(sa.bindparam("asset_id", type_=sa.Uuid()))
 
 
+# Statements that commands run, built once (building one costs more Python than running it).
+_STREAM = events.c.asset_id == sa.bindparam("asset_id", type_=sa.Uuid())
+_HEAD = sa.select(events.c.version, events.c.hash).where(_STREAM).order_by(events.c.version.desc()).limit(1)
+_LAST = sa.select(*_COLUMNS).where(_STREAM).order_by(events.c.version.desc()).limit(1)
+
+
 class EventStore:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
@@ -242,13 +248,7 @@ class EventStore:
         return [found.get(asset_id, (0, ZERO_HASH)) for asset_id in asset_ids]
 
     async def _head(self, asset_id: UUID) -> tuple[int, str]:
-        query = (
-            sa.select(events.c.version, events.c.hash)
-            .where(events.c.asset_id == asset_id)
-            .order_by(events.c.version.desc())
-            .limit(1)
-        )
-        row = (await self.conn.execute(query)).first()
+        row = (await self.conn.execute(_HEAD, {"asset_id": asset_id})).first()
         return (0, ZERO_HASH) if row is None else (row.version, row.hash)
 
     async def _allocate_with_head(self, asset_id: UUID, count: int) -> tuple[int, int, tuple[int, str]]:
@@ -293,13 +293,7 @@ class EventStore:
         return [_from_row(row) for row in await self.conn.execute(query)]
 
     async def read_last(self, asset_id: UUID) -> StoredEvent | None:
-        query = (
-            sa.select(*_COLUMNS)
-            .where(events.c.asset_id == asset_id)
-            .order_by(events.c.version.desc())
-            .limit(1)
-        )
-        row = (await self.conn.execute(query)).first()
+        row = (await self.conn.execute(_LAST, {"asset_id": asset_id})).first()
         return None if row is None else _from_row(row)
 
     async def read_version(self, asset_id: UUID, version: int) -> StoredEvent | None:

@@ -29,16 +29,19 @@ class SavedResponse:
     etag: str | None
 
 
+_t = idempotency_keys
+_SAVED = sa.select(_t.c.request_hash, _t.c.status_code, _t.c.response, _t.c.etag).where(
+    *(_t.c[name] == sa.bindparam(name, type_=_t.c[name].type) for name in ("principal", "path", "key"))
+)
+
+
 class IdempotencyRecords:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
 
     async def get(self, scope: IdempotencyScope) -> SavedResponse | None:
-        t = idempotency_keys
-        query = sa.select(t.c.request_hash, t.c.status_code, t.c.response, t.c.etag).where(
-            t.c.principal == scope.principal, t.c.path == scope.path, t.c.key == scope.key
-        )
-        row = (await self.conn.execute(query)).first()
+        scoped = {"principal": scope.principal, "path": scope.path, "key": scope.key}
+        row = (await self.conn.execute(_SAVED, scoped)).first()
         return (
             None if row is None else SavedResponse(row.request_hash, row.status_code, row.response, row.etag)
         )
