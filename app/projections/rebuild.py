@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import os
+import queue
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db import WRITE_OPTION, UTCDateTime, analyze, insert_rows, is_postgres, metadata
+from app.db import WRITE_OPTION, UTCDateTime, analyze, create_engine, insert_rows, is_postgres, metadata
 from app.domain.asset import Asset
 from app.domain.events import RecordedEvent
 from app.domain.policy import POLICY_STREAM
@@ -74,11 +78,11 @@ class RebuildResult:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
-def shadow_tables() -> dict[str, sa.Table]:
+def shadow_tables(run: str | None = None) -> dict[str, sa.Table]:
     """Index-free copies of every projection table (the anti-joins of the swap use the keys), named
     for this run so that two rebuilds at once cannot clobber each other's."""
     shadow = sa.MetaData()
-    run = uuid.uuid4().hex[:8]
+    run = run or uuid.uuid4().hex[:8]
     return {
         p.name: sa.Table(
             f"{SHADOW_PREFIX}{run}_{p.table.name}",
@@ -87,6 +91,7 @@ def shadow_tables() -> dict[str, sa.Table]:
                 sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
                 for c in p.table.columns
             ),
+            info={"run": run},
         )
         for p in PROJECTIONS
     }
@@ -154,9 +159,14 @@ class _ShadowWriter:
 
 
 async def _fold_streams(
-    engine: AsyncEngine, tables: Mapping[str, sa.Table], up_to: int, progress: Progress | None
+    engine: AsyncEngine,
+    tables: Mapping[str, sa.Table],
+    up_to: int,
+    progress: Progress | None,
+    within: tuple[UUID, UUID | None] | None = None,
 ) -> tuple[int, int]:
-    """Folds every asset stream's events at positions up to ``up_to`` into the shadow tables."""
+    """Folds every asset stream's events at positions up to ``up_to`` into the shadow tables (only
+    the streams whose id is ``within`` [low, high), when given)."""
     seen_events = seen_assets = 0
     reader = await engine.connect()
     writer = _ShadowWriter(await _writer(engine), tables)
@@ -172,6 +182,11 @@ async def _fold_streams(
                 .order_by(events.c.asset_id, events.c.version)
                 .limit(SCAN_BATCH)
             )
+            if within is not None:
+                low, high = within
+                query = query.where(events.c.asset_id >= low)
+                if high is not None:
+                    query = query.where(events.c.asset_id < high)
             if last is not None:
                 query = query.where(sa.tuple_(events.c.asset_id, events.c.version) > sa.tuple_(*last))
             async with reader.begin():
@@ -355,9 +370,13 @@ async def rebuild(
     try:
         async with engine.connect() as conn:
             up_to = await EventStore(conn).settled_position()
+        total = await count_events(engine, up_to)
         if on_total is not None:
-            on_total(await count_events(engine, up_to))
-        result.events, result.assets = await _fold_streams(engine, tables, up_to, progress)
+            on_total(total)
+        if is_postgres(engine) and total >= PARALLEL_FOLD_EVENTS and FOLD_PROCESSES > 1:
+            result.events, result.assets = await _fold_in_processes(engine, tables, up_to, progress)
+        else:
+            result.events, result.assets = await _fold_streams(engine, tables, up_to, progress)
 
         conn = await _writer(engine)
         try:
@@ -392,6 +411,55 @@ async def rebuild(
         await _drop(engine, tables)
     result.seconds = time.perf_counter() - started
     return result
+
+
+# PostgreSQL, large logs: the fold is Python-bound, so worker processes fold disjoint ranges of
+# stream ids side by side (1.7M events: about 23,000 events/s in one process).
+FOLD_PROCESSES = min(2, os.cpu_count() or 1)
+PARALLEL_FOLD_EVENTS = 200_000
+_progress: Any = None
+
+
+def _start_folder(progress: Any) -> None:
+    global _progress
+    _progress = progress
+
+
+def _fold_part(url: str, run: str, up_to: int, within: tuple[UUID, UUID | None]) -> tuple[int, int]:
+    async def fold() -> tuple[int, int]:
+        engine = create_engine(url, statement_timeout=None, pool_size=2, max_overflow=0)
+        try:
+            return await _fold_streams(engine, shadow_tables(run), up_to, _progress.put, within)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(fold())
+
+
+async def _fold_in_processes(
+    engine: AsyncEngine, tables: Mapping[str, sa.Table], up_to: int, progress: Progress | None
+) -> tuple[int, int]:
+    url = engine.url.render_as_string(hide_password=False)
+    run = next(iter(tables.values())).info["run"]
+    cuts = [UUID(int=n * (1 << 128) // FOLD_PROCESSES) for n in range(FOLD_PROCESSES)]
+    ranges = [(low, high) for low, high in zip(cuts, [*cuts[1:], None], strict=True)]
+    context = multiprocessing.get_context("spawn")
+    counts = context.Queue()
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(FOLD_PROCESSES, context, _start_folder, (counts,)) as pool:
+        parts = [loop.run_in_executor(pool, _fold_part, url, run, up_to, within) for within in ranges]
+        pending: set[asyncio.Future[tuple[int, int]]] = set(parts)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=0.25)
+            while progress is not None and not counts.empty():
+                progress(counts.get_nowait())
+        folded = [part.result() for part in parts]
+    while progress is not None:  # what the workers counted last
+        try:
+            progress(counts.get(timeout=0.1))
+        except queue.Empty:
+            break
+    return sum(events for events, _ in folded), sum(assets for _, assets in folded)
 
 
 async def missing_checkpoints(engine: AsyncEngine) -> list[str]:
