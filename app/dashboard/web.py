@@ -74,7 +74,7 @@ def _serve(request: Request, file: StaticFile, extra: dict[str, str] | None = No
     return Response(file.body, media_type=file.media_type, headers=headers)
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def page(request: Request) -> Response:
     return _serve(request, _files()["index.html"], _PAGE_HEADERS)
 

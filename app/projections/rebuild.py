@@ -21,7 +21,6 @@ A row changed behind the service's back after step 3 is repaired by the next reb
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import queue
@@ -152,9 +151,13 @@ class _ShadowWriter:
 
     async def close(self) -> None:
         if self.in_flight is not None:
-            self.in_flight.cancel()
-            with contextlib.suppress(BaseException):
-                await self.in_flight
+            task, self.in_flight = self.in_flight, None
+            task.cancel()
+            # wait() neither raises the task's error (the rebuild is failing already) nor swallows
+            # a cancellation of this task.
+            await asyncio.wait([task])
+            if not task.cancelled():
+                task.exception()
         await self.conn.close()
 
 

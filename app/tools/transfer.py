@@ -31,6 +31,7 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ from app.settings import get_settings
 BATCH_ROWS = 1000
 WRITERS = 2
 WRITE_PROCESSES = min(2, os.cpu_count() or 1)
+# Starting the worker processes costs about a second: below this many rows one process is faster.
+PROCESSES_FROM_ROWS = 5000
 READ_BATCH = 5000
 IMPORT_LOCK = "itam:import"
 COLUMNS = tuple(RegisterBody.model_fields)
@@ -408,7 +411,7 @@ async def write_file(container: Container, run: ImportRun) -> None:
         tqdm(total=total, desc="importing", unit=" rows", file=sys.stderr) as bar,
         contextlib.closing(run.notes),
     ):
-        if is_postgres(container.engine) and WRITE_PROCESSES > 1:
+        if is_postgres(container.engine) and WRITE_PROCESSES > 1 and total >= PROCESSES_FROM_ROWS:
             await write_in_processes(container.settings.database_url, run, bar)
             return
         try:
@@ -485,6 +488,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     except DATABASE_ERRORS as exc:
         return _database_error("import", exc)
+    except BrokenProcessPool as exc:
+        print(f"itam import: a writer process died: {exc}", file=sys.stderr)
+        print(COMMITTED_BATCHES_STAY, file=sys.stderr)
+        return 2
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -493,14 +500,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 DATABASE_ERRORS = (OSError, sa.exc.SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
+COMMITTED_BATCHES_STAY = "itam import: batches already committed stay; importing the file again skips them"
+
+
 def _database_error(verb: str, exc: BaseException) -> int:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     print(f"itam {verb}: database error: {reason}", file=sys.stderr)
     if verb == "import":
-        print(
-            "itam import: batches already committed stay; importing the file again skips them",
-            file=sys.stderr,
-        )
+        print(COMMITTED_BATCHES_STAY, file=sys.stderr)
     return 2
 
 

@@ -252,3 +252,17 @@ def test_data_is_inserted_as_text_never_as_markup(tab: Tab, dashboard: Dashboard
     assert tab.page.evaluate("document.body.dataset.pwned") is None
     assert re.search(r"<i>eng</i>", tab.page.inner_text("#results"))
     tab.assert_no_errors()
+
+
+def test_the_csv_keeps_formulas_as_text_and_numbers_as_numbers(tab: Tab) -> None:
+    tab.goto("#/")
+    tab.page.wait_for_selector("#signin")
+    fields = tab.page.evaluate(
+        """async () => {
+            const { csvField } = await import("/dashboard/csv.js");
+            return ["=HYPERLINK(\\"http://x\\")", "+1 555", "@SUM(A1)", "-12.50", "42", "a,b", null]
+                .map(csvField);
+        }"""
+    )
+    assert fields == ['"\'=HYPERLINK(""http://x"")"', "'+1 555", "'@SUM(A1)", "-12.50", "42", '"a,b"', ""]
+    tab.assert_no_errors()

@@ -28,6 +28,9 @@ async def test_the_page_goes_out_with_a_strict_content_security_policy(client: h
 
     again = await client.get("/", headers={"If-None-Match": response.headers["etag"]})
     assert again.status_code == 304
+    head = await client.head("/")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-security-policy"] == policy
 
 
 async def test_every_module_the_page_imports_is_served_with_its_type(client: httpx.AsyncClient) -> None:

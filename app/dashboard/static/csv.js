@@ -1,8 +1,13 @@
 // CSV (RFC 4180): every field quoted when it holds a quote, comma, CR or LF; CRLF line ends.
+// A text that a spreadsheet would run as a formula (=, +, -, @, tab or CR first; numbers aside)
+// is prefixed with an apostrophe, so that an asset tag like =HYPERLINK(...) stays text.
+const FORMULA = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
 export function csvField(value) {
   if (value === null || value === undefined) return "";
-  const text = Array.isArray(value) ? value.join(" ") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  let text = Array.isArray(value) ? value.join(" ") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (FORMULA.test(text) && !NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
