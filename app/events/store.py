@@ -308,6 +308,14 @@ class EventStore:
         query = query.order_by(events.c.position).limit(limit)
         return [_from_row(row) for row in await self.conn.execute(query)]
 
+    async def read_snapshot(self, *, after: int = 0, limit: int = 100) -> list[StoredEvent]:
+        """Events after ``after`` in position order, without the feed's horizon: for a reader that
+        keeps one snapshot (REPEATABLE READ) across its pages, where every visible event is
+        committed and an unfinished transaction's events stay invisible throughout, so each stream
+        is a whole prefix of its chain (``itam export``)."""
+        query = sa.select(*_COLUMNS).where(events.c.position > after).order_by(events.c.position)
+        return [_from_row(row) for row in await self.conn.execute(query.limit(limit))]
+
     async def settled_position(self) -> int:
         """The highest position below which no event can still appear (the live end of the feed)."""
         query = sa.select(sa.func.max(events.c.position)).where(settled(await feed_horizon(self.conn)))

@@ -52,10 +52,8 @@ from app.domain.asset import Asset
 from app.domain.commands import RegisterAsset
 from app.domain.decisions import Context, decide
 from app.domain.errors import DomainError, InvalidField
-from app.events import store
 from app.events.hashing import ChainCheck, ChainVerifier
 from app.events.store import EventStore, StoredEvent
-from app.events.tables import events
 from app.projections.inventory import assets
 from app.service import bulk
 from app.service.policies import current_policy
@@ -526,12 +524,8 @@ async def snapshot(database_url: str) -> AsyncIterator[AsyncConnection]:
 
 
 async def read_log(conn: AsyncConnection, after: int, limit: int) -> list[StoredEvent]:
-    """A page of the global feed without the feed's horizon. Inside one snapshot none is needed:
-    every visible event is committed, and an unfinished transaction's events stay invisible for the
-    whole export, so each stream is a whole prefix of its chain. (The horizon would hold the export
-    back whenever any transaction of the PostgreSQL cluster is open.)"""
-    query = sa.select(*store._COLUMNS).where(events.c.position > after).order_by(events.c.position)
-    return [store._from_row(row) for row in await conn.execute(query.limit(limit))]
+    """A page of the log inside the export's one snapshot (no horizon needed, none waited for)."""
+    return await EventStore(conn).read_snapshot(after=after, limit=limit)
 
 
 class OutputError(Exception):
