@@ -1,7 +1,8 @@
 """Rebuilds every projection from the log while the service keeps running.
 
 1. Fresh shadow tables (``rebuild_<table>``) are built beside the live ones, by folding each
-   stream up to a position P below which the log can no longer change (the feed's horizon).
+   stream up to a position P below which the log can no longer change (the feed's horizon). On
+   PostgreSQL a large log is folded by worker processes, each over a range of stream ids.
 2. Events after P are applied to the shadows the way commands apply them, until close to the end.
 3. PostgreSQL: still without stopping anyone, each live table is compared with its shadow, and the
    assets whose rows differ are noted (the drift; none when the projections were right).
