@@ -266,3 +266,43 @@ def test_the_csv_keeps_formulas_as_text_and_numbers_as_numbers(tab: Tab) -> None
     )
     assert fields == ['"\'=HYPERLINK(""http://x"")"', "'+1 555", "'@SUM(A1)", "-12.50", "42", '"a,b"', ""]
     tab.assert_no_errors()
+
+
+def test_a_request_made_in_the_ui_opens_the_new_asset_and_only_creators_see_the_buttons(
+    tab: Tab, dashboard: Dashboard
+) -> None:
+    tab.sign_in(dashboard.tokens["admin"])
+    tab.open("#/inventory", "inventory")
+    assert tab.page.is_visible("#create-register")
+    tab.page.click("#create-request")
+    form = "#form-request"
+    tab.page.fill(f"{form} #request-category", "laptop")
+    tab.page.fill(f"{form} #request-department", "engineering")
+    tab.page.fill(f"{form} #request-estimated_cost", "1299.00")
+    tab.page.fill(f"{form} #request-justification", "browser test")
+    tab.page.click(f"{form} button[type=submit]")  # the model is left empty: the service says so
+    tab.page.wait_for_selector(f"{form} .problem")
+    problem = tab.page.inner_text(f"{form} .problem")
+    assert "Validation error (422)" in problem and "body.model" in problem
+    assert all("422" in error for error in tab.errors), tab.errors
+    tab.errors.clear()
+
+    model = "UI request ThinkPad X1"
+    tab.page.fill(f"{form} #request-model", model)
+    tab.screenshot("inventory-new-request")
+    with tab.rendering("asset"):
+        tab.page.click(f"{form} button[type=submit]")
+    match = re.search(r"#/assets/([^/?]+)$", tab.page.url)
+    assert match, tab.page.url
+    asset = get(dashboard, f"/assets/{match.group(1)}")
+    assert asset["model"] == model and asset["estimated_cost"] == "1299.00"
+    assert asset["state"] in {"requested", "approved", "rejected"}
+    assert model in tab.page.inner_text(".asset-head h1")
+    assert "New request: done" in tab.page.inner_text(".flash")
+    tab.assert_no_errors()
+
+    tab.page.click("#signout")
+    tab.sign_in(dashboard.tokens["auditor"])
+    tab.open("#/inventory", "inventory")
+    assert tab.page.locator("#create-request, #create-register, #create-panel").count() == 0
+    tab.assert_no_errors()

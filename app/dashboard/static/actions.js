@@ -1,13 +1,7 @@
 // The commands an asset page offers: one small form per trigger, posted to the SPEC's path.
 
-import { ApiError, api, idempotencyKey, problemView } from "./api.js";
-import { h, replace } from "./dom.js";
-
-const today = () => new Date().toISOString().slice(0, 10);
-const text = (name, label, extra = {}) => ({ name, label, type: "text", ...extra });
-const money = (name, label, extra = {}) => ({ name, label, type: "money", ...extra });
-const date = (name, label, extra = {}) => ({ name, label, type: "date", ...extra });
-const choice = (name, label, options, extra = {}) => ({ name, label, type: "select", options, ...extra });
+import { ApiError, api } from "./api.js";
+import { choice, commandForm, date, money, months, text, today } from "./forms.js";
 
 const CORRECTABLE = ["description", "model", "serial_number", "asset_tag", "department", "category"];
 
@@ -28,6 +22,8 @@ export const ACTIONS = {
       text("serial_number", "Serial number"),
       text("asset_tag", "Asset tag"),
       text("order_number", "Order number"),
+      months("useful_life_months", "Useful life (months)"),
+      money("residual_value", "Residual value"),
     ],
   },
   deploy: {
@@ -94,76 +90,25 @@ export function offeredTriggers(asset, me) {
   return asset.allowed_triggers.filter((t) => t in ACTIONS && me.may.includes(t));
 }
 
-function input(field) {
-  const id = `action-${field.name}`;
-  const common = { name: field.name, id, required: field.required };
-  let control;
-  if (field.type === "select") {
-    control = h("select", common, field.required ? null : h("option", { value: "" }, "—"), field.options.map((o) => h("option", { value: o }, o)));
-  } else if (field.type === "checkbox") {
-    control = h("input", { ...common, type: "checkbox" });
-  } else {
-    const type = field.type === "money" ? "text" : field.type;
-    const extra =
-      field.type === "money"
-        ? { inputmode: "decimal", placeholder: "0.00" }
-        : field.type === "number"
-          ? { step: "any", min: "0" }
-          : {};
-    control = h("input", { ...common, ...extra, type, value: field.value ? field.value() : null, autocomplete: "off" });
-  }
-  return h("label", { class: ["field", field.type === "checkbox" && "check"] }, h("span", {}, field.label + (field.required ? " *" : "")), control);
-}
-
-function values(form, action) {
-  const out = {};
-  for (const field of action.fields) {
-    const el = form.elements.namedItem(field.name);
-    if (field.type === "checkbox") {
-      out[field.name] = el.checked;
-      continue;
-    }
-    const raw = el.value.trim();
-    if (raw === "") continue; // optional and empty: leave it out, the service applies its default
-    out[field.name] = field.type === "number" ? Number(raw) : raw;
-  }
-  return out;
-}
-
-/** The form of one trigger; `done(asset)` runs after the command succeeded. */
+/** The form of one trigger, posted with If-Match (the version shown); `done(asset)` runs after the command succeeded. */
 export function actionForm(asset, trigger, { done, cancel }) {
   const action = ACTIONS[trigger];
-  const key = idempotencyKey(); // one per opened form, so a double submit appends once
-  const errors = h("div", { class: "form-errors" });
-  const submit = h("button", { type: "submit", class: "primary" }, action.label);
-  const form = h(
-    "form",
-    { class: "action-form", id: `form-${trigger}` },
-    h("h3", {}, action.label),
-    h("div", { class: "fields" }, action.fields.map(input)),
-    errors,
-    h("div", { class: "buttons" }, submit, h("button", { type: "button", on: { click: cancel } }, "Cancel")),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    submit.disabled = true;
-    replace(errors);
-    const collected = values(form, action);
-    try {
-      const updated = await api(`/assets/${encodeURIComponent(asset.id)}/${action.path}`, {
+  return commandForm({
+    id: `form-${trigger}`,
+    title: action.label,
+    fields: action.fields,
+    prefix: "action",
+    send: (collected, key) =>
+      api(`/assets/${encodeURIComponent(asset.id)}/${action.path}`, {
         method: "POST",
         body: action.body ? action.body(collected) : collected,
         headers: { "If-Match": `"${asset.version}"`, "Idempotency-Key": key },
-      });
-      done(updated);
-    } catch (error) {
-      replace(errors, problemView(error));
-      if (error instanceof ApiError && error.status === 412) {
-        errors.append(h("p", {}, "The asset changed since this page was loaded; reload it and try again."));
-      }
-    } finally {
-      submit.disabled = false;
-    }
+      }),
+    explain: (error) =>
+      error instanceof ApiError && error.status === 412
+        ? "The asset changed since this page was loaded; reload it and try again."
+        : null,
+    done,
+    cancel,
   });
-  return form;
 }

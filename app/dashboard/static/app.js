@@ -106,7 +106,7 @@ async function route() {
   window.scrollTo(0, 0);
   try {
     if (page === "overview") await overviewPage(main);
-    else if (page === "inventory") await inventoryPage(main, params);
+    else if (page === "inventory") await inventoryPage(main, params, me);
     else if (page === "asset") await assetPage(main, decodeURIComponent(asset[1]), me);
     else replace(main, h("h1", {}, "Not found"), h("p", {}, "No such page. ", h("a", { href: "#/" }, "Back to the overview.")));
   } catch (error) {

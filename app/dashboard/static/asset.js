@@ -19,6 +19,11 @@ const DETAIL_FIELDS = [
 
 let flash = null; // shown once on the next render of an asset page (after a command succeeded)
 
+/** A message for the next asset page rendered (after a command elsewhere created the asset). */
+export function flashOnNextAssetPage(message) {
+  flash = message;
+}
+
 function valueText(key, value) {
   if (value === null || value === undefined) return h("span", { class: "muted" }, "—");
   if (MONEY_FIELDS.has(key)) return fmt.money(value);

@@ -1,6 +1,7 @@
 // "#/inventory": GET /assets with its filters, cursor paging (and a way back), and a CSV export.
 
 import { allPages, api, problemView } from "./api.js";
+import { createControls } from "./create.js";
 import { download, toCsv } from "./csv.js";
 import { assetLink, fmt, h, loading, navigate, replace, stateBadge, table } from "./dom.js";
 
@@ -92,7 +93,7 @@ function filterForm(filters, limit, states, inventory) {
   return form;
 }
 
-export async function inventoryPage(main, params) {
+export async function inventoryPage(main, params, me) {
   const filters = Object.fromEntries(FILTERS.map((f) => [f.name, params.get(f.name) ?? ""]));
   const limit = PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : DEFAULT_PAGE_SIZE;
   const active = Object.fromEntries(Object.entries(filters).filter(([, v]) => v));
@@ -106,9 +107,11 @@ export async function inventoryPage(main, params) {
   const results = h("div", { id: "results" }, loading());
   const status = h("span", { class: "muted", id: "csv-status" });
   const csvButton = h("button", { type: "button", id: "csv" }, "Download CSV");
+  const create = createControls(me, inventory);
   replace(
     main,
-    h("h1", {}, "Inventory"),
+    h("div", { class: "toolbar page-head" }, h("h1", {}, "Inventory"), create.buttons),
+    create.panel,
     h("section", { class: "card wide" }, filterForm(filters, limit, states, inventory)),
     h(
       "section",
