@@ -143,20 +143,23 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+def shout(reporter: Any, headline: str, *details: str) -> None:
+    """A red banner at the end of the run: for tests that were skipped and must not pass for passed."""
+    bar = "!" * 78
+    reporter.write_line(bar, red=True, bold=True)
+    reporter.write_line(headline, red=True, bold=True)
+    for detail in details:
+        reporter.write_line(f"  {detail}", red=True)
+    reporter.write_line(bar, red=True, bold=True)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     skipped = _postgres_state.get("skipped", 0)
     if skipped:
-        bar = "!" * 78
-        terminalreporter.write_line(bar, red=True, bold=True)
-        terminalreporter.write_line(
+        shout(
+            terminalreporter,
             f"POSTGRESQL WAS NOT REACHABLE: {skipped} PostgreSQL test(s) were SKIPPED, not passed.",
-            red=True,
-            bold=True,
-        )
-        terminalreporter.write_line(f"  {_postgres_state.get('reachable')}", red=True)
-        terminalreporter.write_line(
-            "  Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start) or set "
+            str(_postgres_state.get("reachable")),
+            "Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start) or set "
             "ITAM_TEST_POSTGRES_URL; CI sets ITAM_REQUIRE_POSTGRES=1.",
-            red=True,
         )
-        terminalreporter.write_line(bar, red=True, bold=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.conftest import shout
 from tests.reliability.conftest import ServerProcess, itam
 
 if TYPE_CHECKING:
@@ -162,12 +163,8 @@ def tab(browser: Browser, dashboard: Dashboard) -> Iterator[Tab]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _skipped.get("count"):
-        bar = "!" * 78
-        terminalreporter.write_line(bar, red=True, bold=True)
-        terminalreporter.write_line(
+        shout(
+            terminalreporter,
             f"NO BROWSER: the dashboard's browser tests were SKIPPED, not passed ({_skipped['why']}).",
-            red=True,
-            bold=True,
+            "CI sets ITAM_REQUIRE_BROWSER=1, which makes this a failure.",
         )
-        terminalreporter.write_line("  CI sets ITAM_REQUIRE_BROWSER=1, which makes this a failure.", red=True)
-        terminalreporter.write_line(bar, red=True, bold=True)
